@@ -1,0 +1,131 @@
+// Package e2e drives the real `dagger` CLI against the lab's engine (hack/lab), the way a user runs the module.
+// Nothing here is faked: the engine pulls stand-in images from the lab registry and runs npm, tsc, eslint,
+// vitest, golangci-lint and go for real.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// repoRoot is the directory holding dagger.json.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Dir(wd)
+}
+
+// requireLab fails under CI (a missing engine is a broken CI, not a reason to skip) and skips elsewhere.
+func requireLab(t *testing.T) {
+	t.Helper()
+	missing := ""
+	if os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST") == "" {
+		missing = "_EXPERIMENTAL_DAGGER_RUNNER_HOST is not set"
+	} else if _, err := exec.LookPath("dagger"); err != nil {
+		missing = "the dagger CLI is not on PATH"
+	}
+	if missing == "" {
+		return
+	}
+	msg := "the Dagger lab is not running (" + missing + "): run `hack/lab/lab.sh up` and `eval \"$(hack/lab/lab.sh env)\"`"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+type run struct {
+	exitCode int
+	output   string
+}
+
+var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[a-zA-Z]`)
+
+// dagger runs `dagger <args>` from the repository root, bounded in time, and returns its exit code and
+// combined, de-colored output.
+func dagger(t *testing.T, timeout time.Duration, args ...string) run {
+	t.Helper()
+	requireLab(t)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "dagger", append([]string{"--progress=plain"}, args...)...)
+	cmd.Dir = repoRoot(t)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "DO_NOT_TRACK=1", "DAGGER_NO_NAG=1")
+	cmd.WaitDelay = 10 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("dagger %s did not finish within %s; output:\n%s", strings.Join(args, " "), timeout, tail(out.String(), 60))
+	}
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			t.Fatalf("running dagger: %v", err)
+		}
+		code = ee.ExitCode()
+	}
+	return run{exitCode: code, output: ansi.ReplaceAllString(out.String(), "")}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fixture assembles a source tree in a temp dir: the base app (without node_modules) with overlays on top, and
+// optional files removed.
+func fixture(t *testing.T, base string, overlays []string, remove ...string) string {
+	t.Helper()
+	root := repoRoot(t)
+	dst := t.TempDir()
+	for _, src := range append([]string{base}, overlays...) {
+		copyTree(t, filepath.Join(root, "testdata", src), dst)
+	}
+	for _, r := range remove {
+		if err := os.RemoveAll(filepath.Join(dst, r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "dist") {
+			return filepath.SkipDir
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

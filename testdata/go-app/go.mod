@@ -1,0 +1,3 @@
+module example.com/petals-api
+
+go 1.26

@@ -1,0 +1,1 @@
+document.querySelectorAll("[data-add]").forEach((b) => b.addEventListener("click", () => { b.textContent = "Added"; }));
