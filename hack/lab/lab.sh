@@ -369,7 +369,9 @@ step_gosdk_proxy() {
 build_gosdk_image() {
   local gov; gov=$(go env GOVERSION | sed 's/^go//')
   cd "$W/images"
-  umoci_rootfs_image gosdk-oci "$DAGGER_VERSION" gosdk-bundle
+  umoci_new gosdk-oci "$DAGGER_VERSION" gosdk-bundle
+  busybox_rootfs gosdk-bundle/rootfs
+  mkdir -p gosdk-bundle/rootfs/{go/bin,go/pkg/mod,root/.cache/go-build}   # the engine seeds gomod/gobuild caches from these
   cp -a /usr/local/go gosdk-bundle/rootfs/usr/local/go          # host toolchain = the Go that built codegen
   rm -rf gosdk-bundle/rootfs/usr/local/go/test gosdk-bundle/rootfs/usr/local/go/api
   cp "$W/bin/codegen" gosdk-bundle/rootfs/usr/local/bin/codegen
@@ -428,6 +430,9 @@ YML
   push_images
 }
 
+engine_answers() {
+  _EXPERIMENTAL_DAGGER_RUNNER_HOST=unix://$W/run/engine.sock DO_NOT_TRACK=1 timeout 10 "$W/bin/dagger" core version >/dev/null 2>&1
+}
 engine_running() { runc state "$ENGINE_ID" 2>/dev/null | grep -q '"status": "running"'; }
 step_engine() {
   engine_running && { echo "engine $ENGINE_ID already running"; return 0; }
@@ -485,11 +490,11 @@ EOF
   echo $! >"$W/run/runc.pid"
   local i
   for ((i = 0; i < WAIT_ENGINE_S; i++)); do
-    [ -S "$W/run/engine.sock" ] && grep -q 'starting main engine api listeners' "$W/logs/engine.log" 2>/dev/null && break
+    [ -S "$W/run/engine.sock" ] && engine_answers && break
     kill -0 "$(cat "$W/run/runc.pid")" 2>/dev/null || break
     sleep 1
   done
-  [ -S "$W/run/engine.sock" ] || { tail -30 "$W/logs/engine.log"; die "engine socket not up after ${WAIT_ENGINE_S}s (see $W/logs/engine.log)"; }
+  engine_answers || { tail -30 "$W/logs/engine.log"; die "engine not answering on $W/run/engine.sock after ${WAIT_ENGINE_S}s (see $W/logs/engine.log)"; }
   write_env
 }
 
