@@ -17,16 +17,46 @@ import (
 // extraCADir holds the user's extra CA file; Go's SSL_CERT_DIR reads every file in it.
 const extraCADir = "/usr/local/share/delivery-ca"
 
-// runChecks detects the app, installs its dependencies once, then runs the named stages in parallel and
-// reports on all of them.
-func (m *Delivery) runChecks(ctx context.Context, stages ...string) (string, error) {
+// runChecks detects the app, installs its dependencies once, then runs the named stages in parallel, side by side
+// with extra stages that need no install (the security scan), and reports on all of them.
+func (m *Delivery) runChecks(ctx context.Context, extra []func(context.Context) checks.Result, stages ...string) (string, error) {
+	var (
+		mu sync.Mutex
+		wg sync.WaitGroup
+	)
+	var extraResults []checks.Result
+	for _, run := range extra {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := run(ctx)
+			mu.Lock()
+			extraResults = append(extraResults, res)
+			mu.Unlock()
+		}()
+	}
+	report, err := m.appChecks(ctx, stages...)
+	wg.Wait()
+	if err != nil {
+		return "", err
+	}
+	report.Results = append(report.Results, extraResults...)
+	report.Sort(append(append([]string{toolchain.Install}, stages...), scanStage)...)
+	if err := withSummary(report); err != nil {
+		return "", err
+	}
+	return report.Summary(), nil
+}
+
+// appChecks runs the app's own stages: install once, then the stages in parallel.
+func (m *Delivery) appChecks(ctx context.Context, stages ...string) (*checks.Report, error) {
 	a, err := app.Detect(ctx, &sourceDir{dir: m.Source})
 	if err != nil {
-		return "", fmt.Errorf("check: %w", err)
+		return nil, fmt.Errorf("check: %w", err)
 	}
 	recipe, err := toolchain.For(a, toolchain.DefaultVersions)
 	if err != nil {
-		return "", fmt.Errorf("check: %w", err)
+		return nil, fmt.Errorf("check: %w", err)
 	}
 	report := &checks.Report{Subject: subject(a, recipe)}
 	installed, install := m.install(ctx, a, recipe)
@@ -35,7 +65,7 @@ func (m *Delivery) runChecks(ctx context.Context, stages ...string) (string, err
 		for _, s := range stages {
 			report.Results = append(report.Results, checks.Result{Stage: s, Status: checks.NotRun, Note: "install failed"})
 		}
-		return "", withSummary(report)
+		return report, nil
 	}
 
 	var (
@@ -45,7 +75,7 @@ func (m *Delivery) runChecks(ctx context.Context, stages ...string) (string, err
 	for _, name := range stages {
 		step, err := recipe.Stage(name)
 		if err != nil {
-			return "", fmt.Errorf("check: %w", err)
+			return nil, fmt.Errorf("check: %w", err)
 		}
 		wg.Add(1)
 		go func() {
@@ -57,11 +87,7 @@ func (m *Delivery) runChecks(ctx context.Context, stages ...string) (string, err
 		}()
 	}
 	wg.Wait()
-	report.Sort(stages...)
-	if err := withSummary(report); err != nil {
-		return "", err
-	}
-	return report.Summary(), nil
+	return report, nil
 }
 
 func withSummary(r *checks.Report) error {

@@ -10,6 +10,7 @@ import (
 	"context"
 
 	"github.com/pixelsandpetals/delivery/internal/dagger"
+	"github.com/pixelsandpetals/delivery/pipeline/checks"
 	"github.com/pixelsandpetals/delivery/pipeline/toolchain"
 )
 
@@ -19,6 +20,8 @@ type Delivery struct {
 	Source *dagger.Directory
 	// +private
 	CaCerts *dagger.File
+	// +private
+	TrivyDB *dagger.Directory
 }
 
 // New configures the pipeline for one app.
@@ -32,31 +35,36 @@ func New(
 	// Node reads it through NODE_EXTRA_CA_CERTS, Go and other tools through SSL_CERT_DIR.
 	// +optional
 	caCerts *dagger.File,
+	// A pre-downloaded trivy cache directory (holding db/trivy.db and db/metadata.json) for air-gapped runs: the
+	// scanner then never downloads or updates its vulnerability DB. Without it the DB is kept in a cache volume.
+	// +optional
+	trivyDb *dagger.Directory,
 ) *Delivery {
-	return &Delivery{Source: source, CaCerts: caCerts}
+	return &Delivery{Source: source, CaCerts: caCerts, TrivyDB: trivyDb}
 }
 
-// Check runs lint, typecheck and test side by side and prints one line per stage. Every stage runs even when
-// another fails; the error then names each failing stage with the first lines of its output.
+// Check runs lint, typecheck, test and the security scan side by side and prints one line per stage. Every
+// stage runs even when another fails; the error then names each failing stage with the first lines of its output.
 func (m *Delivery) Check(ctx context.Context) (string, error) {
-	return m.runChecks(ctx, toolchain.Lint, toolchain.Typecheck, toolchain.Test)
+	return m.runChecks(ctx, []func(context.Context) checks.Result{m.scanResult},
+		toolchain.Lint, toolchain.Typecheck, toolchain.Test)
 }
 
 // Lint runs the app's linter: its `lint` script or ESLint for Node apps, golangci-lint for Go apps.
 // +check
 func (m *Delivery) Lint(ctx context.Context) (string, error) {
-	return m.runChecks(ctx, toolchain.Lint)
+	return m.runChecks(ctx, nil, toolchain.Lint)
 }
 
 // Typecheck type-checks the app: its `typecheck` script, `tsc -b` for project references or `tsc --noEmit` for
 // TypeScript apps; `go vet` for Go apps.
 // +check
 func (m *Delivery) Typecheck(ctx context.Context) (string, error) {
-	return m.runChecks(ctx, toolchain.Typecheck)
+	return m.runChecks(ctx, nil, toolchain.Typecheck)
 }
 
 // Test runs the app's unit tests: its `test` script for Node apps, `go test ./...` for Go apps.
 // +check
 func (m *Delivery) Test(ctx context.Context) (string, error) {
-	return m.runChecks(ctx, toolchain.Test)
+	return m.runChecks(ctx, nil, toolchain.Test)
 }

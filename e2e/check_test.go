@@ -24,7 +24,7 @@ func TestCheck_SampleNodeAppPasses(t *testing.T) {
 	if r.exitCode != 0 {
 		t.Fatalf("check on the sample TypeScript app failed (exit %d):\n%s", r.exitCode, tail(r.output, 80))
 	}
-	for _, s := range []string{"lint", "typecheck", "test"} {
+	for _, s := range []string{"lint", "typecheck", "test", "scan"} {
 		if got := stageStatus(t, r.output, s); got != "passed" {
 			t.Errorf("stage %s: %s, want passed", s, got)
 		}
@@ -39,7 +39,7 @@ func TestCheck_SampleGoAppPasses(t *testing.T) {
 	if r.exitCode != 0 {
 		t.Fatalf("check on the sample Go app failed (exit %d):\n%s", r.exitCode, tail(r.output, 80))
 	}
-	for s, cmd := range map[string]string{"lint": "golangci-lint run", "typecheck": "go vet", "test": "go test"} {
+	for s, cmd := range map[string]string{"lint": "golangci-lint run", "typecheck": "go vet", "test": "go test", "scan": "trivy fs"} {
 		if got := stageStatus(t, r.output, s); got != "passed" {
 			t.Errorf("stage %s: %s, want passed", s, got)
 		}

@@ -34,6 +34,8 @@ func requireLab(t *testing.T) {
 		missing = "_EXPERIMENTAL_DAGGER_RUNNER_HOST is not set"
 	} else if _, err := exec.LookPath("dagger"); err != nil {
 		missing = "the dagger CLI is not on PATH"
+	} else if os.Getenv("LAB_TRIVY_DB") == "" {
+		missing = "LAB_TRIVY_DB (the lab's fixture vulnerability DB) is not set"
 	}
 	if missing == "" {
 		return
@@ -59,6 +61,10 @@ func dagger(t *testing.T, timeout time.Duration, args ...string) run {
 	requireLab(t)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	if len(args) > 0 && args[0] == "call" {
+		// This machine cannot download trivy's DB: every call uses the lab's fixture DB, as an air-gapped user would.
+		args = append([]string{"call", "--trivy-db=" + os.Getenv("LAB_TRIVY_DB")}, args[1:]...)
+	}
 	cmd := exec.CommandContext(ctx, "dagger", append([]string{"--progress=plain"}, args...)...)
 	cmd.Dir = repoRoot(t)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "DO_NOT_TRACK=1", "DAGGER_NO_NAG=1")

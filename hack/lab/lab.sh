@@ -24,7 +24,9 @@ set -euo pipefail
 
 DAGGER_VERSION=v0.19.10
 GOLANGCI_LINT_VERSION=v2.15.0
+TRIVY_VERSION=v0.74.0
 W=${LAB_DIR:-/var/cache/pixels-petals/lab}
+LAB_SRC=$(cd "$(dirname "$0")" && pwd)
 NET=${NET:-host}
 NETNS=${NETNS:-pp-lab}
 ENGINE_ID=${ENGINE_ID:-pp-lab-engine}
@@ -168,6 +170,12 @@ build_tools() {
       "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$GOLANGCI_LINT_VERSION"
     mv "$W/tools/.tmp/golangci-lint" "$W/tools/golangci-lint"
   fi
+  # trivy's module builds only with encoding/json/v2 enabled; ~17 min cold on 2 cores, so it is built once and kept.
+  if [ ! -x "$W/tools/trivy" ]; then
+    GOBIN="$W/tools/.tmp" CGO_ENABLED=0 GOEXPERIMENT=jsonv2 go install -trimpath -ldflags "-s -w" \
+      "github.com/aquasecurity/trivy/cmd/trivy@$TRIVY_VERSION"
+    mv "$W/tools/.tmp/trivy" "$W/tools/trivy"
+  fi
 }
 step_tools() { logged "$W/logs/tools.log" "building tools for stand-in images" build_tools; }
 
@@ -282,13 +290,37 @@ build_golangci_lint_image() { # the official image is golang + /usr/bin/golangci
   rm -rf gl-bundle
 }
 
+build_trivy_image() { # the official image is alpine + /usr/local/bin/trivy with trivy as entrypoint
+  cd "$W/images"
+  umoci_new trivy-oci "${TRIVY_VERSION#v}" trivy-bundle
+  busybox_rootfs trivy-bundle/rootfs
+  cp "$W/tools/trivy" trivy-bundle/rootfs/usr/local/bin/trivy
+  umoci repack --image "trivy-oci:${TRIVY_VERSION#v}" trivy-bundle
+  umoci config --image "trivy-oci:${TRIVY_VERSION#v}" --os linux --architecture amd64 \
+    --config.entrypoint /usr/local/bin/trivy --config.env "$ENV_PATH"
+  rm -rf trivy-bundle
+}
+
 step_images() {
   [ -f "$W/images/busybox-oci/index.json" ] || logged "$W/logs/image-busybox.log" "busybox image" build_busybox_image
   [ -d "$W/images/bookworm-rootfs" ] || logged "$W/logs/image-bookworm.log" "debootstrap of the image base" build_debian_base
   [ -f "$W/images/node-oci/index.json" ] || logged "$W/logs/image-node.log" "node image" build_node_image
   [ -f "$W/images/golang-oci/index.json" ] || logged "$W/logs/image-golang.log" "golang image" build_golang_image
   [ -f "$W/images/golangci-lint-oci/index.json" ] || logged "$W/logs/image-golangci-lint.log" "golangci-lint image" build_golangci_lint_image
+  [ -f "$W/images/trivy-oci/index.json" ] || logged "$W/logs/image-trivy.log" "trivy image" build_trivy_image
 }
+
+# A small trivy vulnerability DB built from the fixtures in hack/lab/trivydb (the real DB is downloaded from a
+# registry this machine cannot reach). Rebuilt when the fixtures change.
+build_trivy_db() {
+  local src=$LAB_SRC/trivydb
+  local sum; sum=$(cat "$src"/*.go "$src"/go.mod | sha256sum | cut -c1-16)
+  [ "$(cat "$W/trivy-cache/.fixtures" 2>/dev/null)" = "$sum" ] && return 0
+  rm -rf "$W/trivy-cache"
+  (cd "$src" && go run . -out "$W/trivy-cache")
+  echo "$sum" >"$W/trivy-cache/.fixtures"
+}
+step_trivy_db() { logged "$W/logs/trivy-db.log" "building the fixture trivy DB" build_trivy_db; }
 
 # layout:tag -> docker.io names they stand in for (the registry is the engine's docker.io mirror)
 IMAGES=(
@@ -296,6 +328,7 @@ IMAGES=(
   "node-oci:20-bookworm-slim library/node:20-bookworm-slim library/node:20"
   "golang-oci:bookworm library/golang:1.26-bookworm library/golang:1.26"
   "golangci-lint-oci:$GOLANGCI_LINT_VERSION golangci/golangci-lint:$GOLANGCI_LINT_VERSION"
+  "trivy-oci:${TRIVY_VERSION#v} aquasec/trivy:${TRIVY_VERSION#v}"
 )
 push_images() { # pushes an image only when its digest changed since the last push (stamp in the registry dir)
   local spec src name digest stamp
@@ -435,7 +468,7 @@ engine_answers() {
 }
 engine_running() { runc state "$ENGINE_ID" 2>/dev/null | grep -q '"status": "running"'; }
 step_engine() {
-  engine_running && { echo "engine $ENGINE_ID already running"; return 0; }
+  engine_running && { echo "engine $ENGINE_ID already running"; write_env; return 0; }
   runc delete -f "$ENGINE_ID" >/dev/null 2>&1 || true
   ensure_netns
   ( cd "$W/engine-bundle" && rm -f config.json && runc spec )
@@ -504,6 +537,8 @@ export PATH=$W/bin:\$PATH
 export _EXPERIMENTAL_DAGGER_RUNNER_HOST=unix://$W/run/engine.sock   # else the CLI runs \`docker\` to start an engine
 export _EXPERIMENTAL_DAGGER_CLI_BIN=$W/bin/dagger                   # else dagger.io/dagger downloads the CLI
 export DO_NOT_TRACK=1 DAGGER_NO_NAG=1
+export LAB_TRIVY_DB=$W/trivy-cache   # fixture vulnerability DB: dagger call --trivy-db=\$LAB_TRIVY_DB …
+export TRIVY_BIN=$W/tools/trivy
 ENV
 }
 
@@ -587,6 +622,7 @@ up() {
   run_step build step_build
   run_step tools step_tools
   run_step images step_images
+  run_step trivy-db step_trivy_db
   run_step gosdk-goproxy step_gosdk_proxy
   if engine_running; then   # never touch the rootfs under a running engine ("Text file busy", half-updated blobs)
     log "engine already running: rootfs and Go SDK image left as they are ('$0 down' first to apply changes)"

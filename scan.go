@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pixelsandpetals/delivery/internal/dagger"
+	"github.com/pixelsandpetals/delivery/pipeline/checks"
+	"github.com/pixelsandpetals/delivery/pipeline/scan"
+)
+
+// TrivyImage is the scanner's image, pinned: trivy-action's tags were once force-pushed to malicious commits.
+const TrivyImage = "aquasec/trivy:0.74.0"
+
+const (
+	trivyCache  = "/trivy-cache"
+	trivyReport = "/out/report.json"
+	trivySARIF  = "/out/report.sarif"
+	// scanStage is the stage name of the source scan in check's summary.
+	scanStage = "scan"
+)
+
+// scanRun is one trivy run and the gate's decision on it.
+type scanRun struct {
+	container *dagger.Container
+	report    *scan.Report
+	verdict   scan.Verdict
+	ignore    string
+}
+
+// trivy returns a container with the scanner and its vulnerability DB. A pre-downloaded DB (air-gapped users)
+// is copied in and never updated; otherwise the DB lives in a cache volume, so it is downloaded once per engine
+// instead of once per run (the registry rate-limits DB downloads).
+func (m *Delivery) trivy() (*dagger.Container, bool) {
+	c := dag.Container().From(TrivyImage).WithoutEntrypoint()
+	if m.TrivyDB != nil {
+		return c.WithDirectory(trivyCache, m.TrivyDB), true
+	}
+	return c.WithMountedCache(trivyCache, dag.CacheVolume("delivery-trivy")), false
+}
+
+// scanSource runs trivy on the source tree (vulnerable dependencies, secrets, misconfigured Dockerfiles and
+// Terraform) and gates on the JSON report.
+func (m *Delivery) scanSource(ctx context.Context, p scan.Policy) (*scanRun, error) {
+	c, offline := m.trivy()
+	c = c.WithDirectory("/src", m.Source).WithWorkdir("/src")
+	o := scan.Options{Mode: scan.FS, Target: "/src", Output: trivyReport, CacheDir: trivyCache, SkipUpdate: offline}
+	entries, err := m.Source.Entries(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scan: listing the source: %w", err)
+	}
+	for _, e := range entries {
+		if e == ".trivyignore" {
+			o.IgnoreFile = "/src/.trivyignore"
+		}
+	}
+	return runTrivy(ctx, c, o, p)
+}
+
+// scanImage runs trivy on an image tarball, before anything is pushed.
+func (m *Delivery) scanImage(ctx context.Context, image *dagger.File, p scan.Policy) (*scanRun, error) {
+	c, offline := m.trivy()
+	c = c.WithFile("/image.tar", image)
+	o := scan.Options{Mode: scan.Image, Target: "/image.tar", Output: trivyReport, CacheDir: trivyCache, SkipUpdate: offline}
+	return runTrivy(ctx, c, o, p)
+}
+
+func runTrivy(ctx context.Context, c *dagger.Container, o scan.Options, p scan.Policy) (*scanRun, error) {
+	args, err := scan.Args(o)
+	if err != nil {
+		return nil, err
+	}
+	ran := c.WithExec([]string{"mkdir", "-p", "/out"}).
+		WithExec(append([]string{"trivy"}, args...), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+	code, err := ran.ExitCode(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scan: running trivy: %s", firstLine(err))
+	}
+	if code != 0 {
+		out, _ := ran.Stderr(ctx)
+		return nil, fmt.Errorf("scan: trivy exited %d:\n%s", code, checks.Excerpt(out, checks.ExcerptLines))
+	}
+	raw, err := ran.File(trivyReport).Contents(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scan: trivy wrote no report: %s", firstLine(err))
+	}
+	report, err := scan.Parse(strings.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	return &scanRun{container: ran, report: report, verdict: scan.Gate(report, p), ignore: o.IgnoreFile}, nil
+}
+
+// policy reads the user's gate arguments.
+func policy(severity string, ignoreUnfixed bool) (scan.Policy, error) {
+	sev, err := scan.ParseSeverities(severity)
+	if err != nil {
+		return scan.Policy{}, err
+	}
+	return scan.Policy{Severities: sev, IgnoreUnfixed: ignoreUnfixed}, nil
+}
+
+// scanResult turns a source scan into a check stage result.
+func (m *Delivery) scanResult(ctx context.Context) checks.Result {
+	start := time.Now()
+	res := checks.Result{Stage: scanStage, Command: "trivy fs (vulnerabilities, secrets, misconfigurations)"}
+	run, err := m.scanSource(ctx, scan.Policy{})
+	res.Duration = time.Since(start)
+	if err != nil {
+		res.Status, res.Note, res.Command = checks.Failed, err.Error(), ""
+		return res
+	}
+	if err := run.verdict.Err(); err != nil {
+		res.Status, res.ExitCode, res.Output = checks.Failed, 1, err.Error()
+		return res
+	}
+	res.Status = checks.Passed
+	return res
+}
+
+// Scan runs trivy on the source tree: vulnerable dependencies (lockfiles, go.mod), secrets, and misconfigurations
+// (Dockerfile, Terraform). It fails when a finding reaches the severity threshold, naming each one; the app's
+// .trivyignore is honoured. Prints a severity × kind table and the worst findings.
+// +check
+func (m *Delivery) Scan(
+	ctx context.Context,
+	// Severities that fail the scan, comma-separated.
+	// +default="HIGH,CRITICAL"
+	severity string,
+	// Let vulnerabilities without a fixed version through (they are still listed).
+	// +optional
+	ignoreUnfixed bool,
+) (string, error) {
+	p, err := policy(severity, ignoreUnfixed)
+	if err != nil {
+		return "", err
+	}
+	run, err := m.scanSource(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	summary := scan.Summary(run.report, run.verdict)
+	if err := run.verdict.Err(); err != nil {
+		return "", fmt.Errorf("%w\n\n%s", err, strings.TrimRight(summary, "\n"))
+	}
+	return summary, nil
+}
+
+// ScanReport scans the source tree like scan and returns the reports as a directory, whatever the gate says:
+// report.json (trivy's JSON, every finding), report.sarif (for GitHub code scanning) and summary.txt.
+// Example: dagger call scan-report export --path=reports
+func (m *Delivery) ScanReport(
+	ctx context.Context,
+	// Severities to include in the SARIF file, comma-separated (the JSON always has everything).
+	// +default="HIGH,CRITICAL"
+	severity string,
+) (*dagger.Directory, error) {
+	p, err := policy(severity, false)
+	if err != nil {
+		return nil, err
+	}
+	run, err := m.scanSource(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	converted := run.container.WithExec(append([]string{"trivy"},
+		scan.SARIFArgs(trivyReport, trivySARIF, run.ignore, p.Severities...)...))
+	return dag.Directory().
+		WithFile("report.json", converted.File(trivyReport)).
+		WithFile("report.sarif", converted.File(trivySARIF)).
+		WithNewFile("summary.txt", scan.Summary(run.report, run.verdict)), nil
+}
+
+// ScanImage scans an image tarball (e.g. from `build`), before it is pushed anywhere: OS packages and app
+// dependencies inside the image, and secrets left in its layers.
+func (m *Delivery) ScanImage(
+	ctx context.Context,
+	// The image as a tarball (docker save or OCI archive), e.g. a container's as-tarball.
+	image *dagger.File,
+	// Severities that fail the scan, comma-separated.
+	// +default="HIGH,CRITICAL"
+	severity string,
+	// Let vulnerabilities without a fixed version through (they are still listed).
+	// +optional
+	ignoreUnfixed bool,
+) (string, error) {
+	p, err := policy(severity, ignoreUnfixed)
+	if err != nil {
+		return "", err
+	}
+	run, err := m.scanImage(ctx, image, p)
+	if err != nil {
+		return "", err
+	}
+	summary := scan.Summary(run.report, run.verdict)
+	if err := run.verdict.Err(); err != nil {
+		return "", fmt.Errorf("%w\n\n%s", err, strings.TrimRight(summary, "\n"))
+	}
+	return summary, nil
+}

@@ -1,0 +1,5 @@
+module fixtures.invalid/vuln-go
+
+go 1.22
+
+require golang.org/x/text v0.3.6
