@@ -1,0 +1,31 @@
+environment = "dev"
+aws_region  = "us-east-1"
+domain_name = "dev.pixelsandpetals.com"
+
+route53_zone_name = "pixelsandpetals.com"
+enable_dns        = true
+
+ecs_min_capacity     = 1
+ecs_max_capacity     = 3
+ecs_desired_capacity = 1
+ecs_cpu              = 256
+ecs_memory           = 512
+
+enable_database = false
+enable_cache    = false # moto cannot create ElastiCache replication groups; off everywhere for now
+enable_waf      = true
+
+alert_email = "alerts+dev@pixelsandpetals.com"
+
+app_name          = "pixelsandpetals"
+container_name    = "app"
+container_port    = 3000
+github_repository = "pixelsandpetals/pixelsandpetals"
+
+# One GitHub OIDC provider per AWS account: if environments share an account, set false in all but one.
+create_github_oidc_provider = true
+
+single_nat_gateway = true
+log_retention_days = 14
+monthly_budget_usd = 50
+force_destroy      = true

@@ -1,0 +1,30 @@
+environment = "prod"
+aws_region  = "us-east-1"
+domain_name = "pixelsandpetals.com"
+
+enable_dns = true
+
+ecs_min_capacity     = 2
+ecs_max_capacity     = 10
+ecs_desired_capacity = 3
+ecs_cpu              = 512
+ecs_memory           = 1024
+
+enable_database = false
+enable_cache    = false # moto cannot create ElastiCache replication groups; off everywhere for now
+enable_waf      = true
+
+alert_email = "alerts@pixelsandpetals.com"
+
+app_name          = "pixelsandpetals"
+container_name    = "app"
+container_port    = 3000
+github_repository = "pixelsandpetals/pixelsandpetals"
+
+create_github_oidc_provider = true
+
+single_nat_gateway     = false
+log_retention_days     = 90
+monthly_budget_usd     = 500
+cloudfront_price_class = "PriceClass_All"
+force_destroy          = false

@@ -1,0 +1,30 @@
+environment = "staging"
+aws_region  = "us-east-1"
+domain_name = "staging.pixelsandpetals.com"
+
+route53_zone_name = "pixelsandpetals.com"
+enable_dns        = true
+
+ecs_min_capacity     = 1
+ecs_max_capacity     = 4
+ecs_desired_capacity = 2
+ecs_cpu              = 512
+ecs_memory           = 1024
+
+enable_database = false
+enable_cache    = false # moto cannot create ElastiCache replication groups; off everywhere for now
+enable_waf      = true
+
+alert_email = "alerts+staging@pixelsandpetals.com"
+
+app_name          = "pixelsandpetals"
+container_name    = "app"
+container_port    = 3000
+github_repository = "pixelsandpetals/pixelsandpetals"
+
+create_github_oidc_provider = true
+
+single_nat_gateway = true
+log_retention_days = 30
+monthly_budget_usd = 100
+force_destroy      = false

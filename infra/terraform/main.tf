@@ -1,0 +1,254 @@
+# Pixels & Petals: CloudFront → ALB → ECS Fargate (private subnets), ECR, S3, Route 53/ACM, CloudWatch, WAF.
+# Terraform owns the infrastructure; the deploy stage owns the task definition revision and the running count
+# (see modules/ecs and infra/README.md).
+
+locals {
+  name = "${var.app_name}-${var.environment}"
+  tags = {
+    Project     = var.app_name
+    Environment = var.environment
+    ManagedBy   = "terraform"
+    CostCenter  = var.cost_center
+  }
+}
+
+# Endpoints come from the standard AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> variables (moto, LocalStack),
+# so nothing here changes between AWS and an emulator except path-style S3.
+provider "aws" {
+  region            = var.aws_region
+  s3_use_path_style = var.s3_use_path_style
+  default_tags {
+    tags = local.tags
+  }
+}
+
+# CloudFront only accepts certificates and WAF web ACLs from us-east-1.
+provider "aws" {
+  alias             = "us_east_1"
+  region            = "us-east-1"
+  s3_use_path_style = var.s3_use_path_style
+  default_tags {
+    tags = local.tags
+  }
+}
+
+data "aws_caller_identity" "current" {}
+
+# One customer-managed key for every log group and the alert topic: log data is encrypted with a key whose
+# policy we control, and deleting the stack does not orphan readable logs.
+resource "aws_kms_key" "logs" {
+  description             = "${local.name} CloudWatch Logs and alerts"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.force_destroy ? 7 : 30
+  policy                  = data.aws_iam_policy_document.logs_key.json
+}
+
+resource "aws_kms_alias" "logs" {
+  name          = "alias/${local.name}-logs"
+  target_key_id = aws_kms_key.logs.key_id
+}
+
+data "aws_iam_policy_document" "logs_key" {
+  statement {
+    sid       = "AccountAdministers"
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+  statement {
+    sid       = "CloudWatchLogsEncrypts"
+    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${var.aws_region}.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:aws:logs:${var.aws_region}:${data.aws_caller_identity.current.account_id}:log-group:*"]
+    }
+  }
+  statement {
+    sid       = "CloudWatchAlarmsPublish"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+  }
+}
+
+module "vpc" {
+  source             = "./modules/vpc"
+  name               = local.name
+  cidr               = var.vpc_cidr
+  az_count           = var.az_count
+  single_nat_gateway = var.single_nat_gateway
+  log_retention_days = var.log_retention_days
+  logs_kms_key_arn   = aws_kms_key.logs.arn
+}
+
+module "security" {
+  source             = "./modules/security"
+  name               = local.name
+  vpc_id             = module.vpc.vpc_id
+  vpc_cidr           = module.vpc.vpc_cidr
+  public_subnet_ids  = module.vpc.public_subnet_ids
+  private_subnet_ids = module.vpc.private_subnet_ids
+  container_port     = var.container_port
+  alb_ingress_cidrs  = var.alb_ingress_cidrs
+}
+
+module "s3" {
+  source        = "./modules/s3"
+  name          = local.name
+  account_id    = data.aws_caller_identity.current.account_id
+  force_destroy = var.force_destroy
+}
+
+module "ecr" {
+  source        = "./modules/ecr"
+  name          = local.name
+  force_destroy = var.force_destroy
+}
+
+module "dns" {
+  source = "./modules/dns"
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+  enable_dns             = var.enable_dns
+  domain_name            = var.domain_name
+  zone_name              = var.route53_zone_name == "" ? var.domain_name : var.route53_zone_name
+  alb_dns_name           = module.alb.dns_name
+  alb_zone_id            = module.alb.zone_id
+  cloudfront_domain_name = module.cloudfront.domain_name
+  cloudfront_zone_id     = module.cloudfront.hosted_zone_id
+}
+
+module "alb" {
+  source              = "./modules/alb"
+  name                = local.name
+  vpc_id              = module.vpc.vpc_id
+  subnet_ids          = module.vpc.public_subnet_ids
+  security_group_id   = module.security.alb_security_group_id
+  certificate_arn     = module.dns.alb_certificate_arn
+  container_port      = var.container_port
+  health_check_path   = var.health_check_path
+  access_logs_bucket  = module.s3.logs_bucket
+  deletion_protection = !var.force_destroy
+}
+
+module "waf" {
+  source = "./modules/waf"
+  count  = var.enable_waf ? 1 : 0
+  providers = {
+    aws = aws.us_east_1
+  }
+  name       = local.name
+  rate_limit = var.waf_rate_limit
+}
+
+module "cloudfront" {
+  source               = "./modules/cloudfront"
+  name                 = local.name
+  domain_name          = var.domain_name
+  certificate_arn      = module.dns.cloudfront_certificate_arn
+  static_bucket        = module.s3.static_bucket
+  static_bucket_arn    = module.s3.static_bucket_arn
+  static_bucket_domain = module.s3.static_bucket_regional_domain_name
+  app_origin_domain    = module.dns.origin_domain_name
+  logs_bucket_domain   = module.s3.logs_bucket_domain_name
+  web_acl_arn          = var.enable_waf ? module.waf[0].web_acl_arn : null
+  price_class          = var.cloudfront_price_class
+}
+
+module "database" {
+  source                = "./modules/database"
+  count                 = var.enable_database ? 1 : 0
+  name                  = local.name
+  vpc_id                = module.vpc.vpc_id
+  subnet_ids            = module.vpc.private_subnet_ids
+  client_security_group = module.security.ecs_security_group_id
+  instance_class        = var.db_instance_class
+  multi_az              = var.environment == "prod"
+  deletion_protection   = !var.force_destroy
+}
+
+module "cache" {
+  source                = "./modules/cache"
+  count                 = var.enable_cache ? 1 : 0
+  name                  = local.name
+  vpc_id                = module.vpc.vpc_id
+  subnet_ids            = module.vpc.private_subnet_ids
+  client_security_group = module.security.ecs_security_group_id
+  node_type             = var.cache_node_type
+  replicas              = var.environment == "prod" ? 1 : 0
+}
+
+module "ecs" {
+  source             = "./modules/ecs"
+  name               = local.name
+  region             = var.aws_region
+  subnet_ids         = module.vpc.private_subnet_ids
+  security_group_id  = module.security.ecs_security_group_id
+  target_group_arn   = module.alb.target_group_arn
+  container_name     = var.container_name
+  container_port     = var.container_port
+  image              = var.bootstrap_image
+  ecr_repository_arn = module.ecr.repository_arn
+  cpu                = var.ecs_cpu
+  memory             = var.ecs_memory
+  desired_count      = var.ecs_desired_capacity
+  min_capacity       = var.ecs_min_capacity
+  max_capacity       = var.ecs_max_capacity
+  enable_autoscaling = var.enable_autoscaling
+  cpu_target         = var.autoscaling_cpu_target
+  memory_target      = var.autoscaling_memory_target
+  log_retention_days = var.log_retention_days
+  logs_kms_key_arn   = aws_kms_key.logs.arn
+  force_destroy      = var.force_destroy
+  environment = merge(
+    { APP_ENV = var.environment, PORT = tostring(var.container_port) },
+    var.enable_database ? { DATABASE_HOST = module.database[0].address, DATABASE_NAME = module.database[0].db_name } : {},
+    var.enable_cache ? { CACHE_URL = module.cache[0].url } : {},
+  )
+  extra_secrets = var.enable_database ? { DATABASE_CREDENTIALS = module.database[0].credentials_secret_arn } : {}
+}
+
+module "monitoring" {
+  source                  = "./modules/monitoring"
+  name                    = local.name
+  region                  = var.aws_region
+  environment             = var.environment
+  alert_email             = var.alert_email
+  kms_key_arn             = aws_kms_key.logs.arn
+  cluster_name            = module.ecs.cluster_name
+  service_name            = module.ecs.service_name
+  alb_arn_suffix          = module.alb.arn_suffix
+  target_group_arn_suffix = module.alb.target_group_arn_suffix
+  distribution_id         = module.cloudfront.distribution_id
+  enable_budget           = var.enable_budget
+  monthly_budget_usd      = var.monthly_budget_usd
+}
+
+module "github_oidc" {
+  source             = "./modules/github-oidc"
+  name               = local.name
+  environment        = var.environment
+  create_provider    = var.create_github_oidc_provider
+  github_repository  = var.github_repository
+  allowed_refs       = var.github_deploy_refs
+  ecr_repository_arn = module.ecr.repository_arn
+  cluster_arn        = module.ecs.cluster_arn
+  service_arn        = module.ecs.service_arn
+  pass_role_arns     = [module.ecs.execution_role_arn, module.ecs.task_role_arn]
+  static_bucket_arn  = module.s3.static_bucket_arn
+  distribution_arn   = module.cloudfront.distribution_arn
+}

@@ -1,0 +1,107 @@
+# The first nine outputs are the deploy targets: pipeline/terraform reads them (terraform output -json) and
+# every later stage takes its names from there. Renaming one breaks the pipeline.
+
+output "ecr_repository_url" {
+  description = "Registry URL the deploy stage pushes the app image to."
+  value       = module.ecr.repository_url
+}
+
+output "ecs_cluster_name" {
+  description = "ECS cluster of the app service."
+  value       = module.ecs.cluster_name
+}
+
+output "ecs_service_name" {
+  description = "ECS service the deploy stage rolls out."
+  value       = module.ecs.service_name
+}
+
+output "container_name" {
+  description = "Container in the task definition whose image the deploy stage replaces."
+  value       = var.container_name
+}
+
+output "static_bucket" {
+  description = "S3 bucket the static assets are published to."
+  value       = module.s3.static_bucket
+}
+
+output "cloudfront_distribution_id" {
+  description = "Distribution the deploy stage invalidates after publishing HTML."
+  value       = module.cloudfront.distribution_id
+}
+
+output "app_url" {
+  description = "Public URL of the app (smoke tests)."
+  value       = "https://${var.domain_name}"
+}
+
+output "aws_region" {
+  description = "Region of the stack."
+  value       = var.aws_region
+}
+
+output "environment" {
+  description = "Environment name."
+  value       = var.environment
+}
+
+output "ecs_task_family" {
+  description = "Task definition family; Terraform's changes land in its latest revision, which the next deploy builds on."
+  value       = module.ecs.task_family
+}
+
+output "cloudfront_domain_name" {
+  description = "CloudFront domain name; point domain_name at it when enable_dns is false."
+  value       = module.cloudfront.domain_name
+}
+
+output "alb_dns_name" {
+  description = "ALB DNS name; point origin.<domain_name> at it when enable_dns is false."
+  value       = module.alb.dns_name
+}
+
+output "certificate_validation_records" {
+  description = "ACM DNS validation records; create them yourself when enable_dns is false."
+  value       = module.dns.validation_records
+}
+
+output "github_deploy_role_arn" {
+  description = "Role the GitHub deploy job assumes through OIDC (role-to-assume)."
+  value       = module.github_oidc.role_arn
+}
+
+output "task_execution_role_arn" {
+  description = "ECS task execution role (the deploy stage keeps it on new task definition revisions)."
+  value       = module.ecs.execution_role_arn
+}
+
+output "task_role_arn" {
+  description = "ECS task role of the app."
+  value       = module.ecs.task_role_arn
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the app containers."
+  value       = module.ecs.log_group_name
+}
+
+output "app_secret_arn" {
+  description = "Secrets Manager secret of the app (JSON; key SECRET_KEY)."
+  value       = module.ecs.app_secret_arn
+}
+
+output "logs_bucket" {
+  description = "Bucket with ALB and CloudFront access logs."
+  value       = module.s3.logs_bucket
+}
+
+output "backups_bucket" {
+  description = "Bucket for backups."
+  value       = module.s3.backups_bucket
+}
+
+output "alerts_topic_arn" {
+  description = "SNS topic of all alarms."
+  value       = module.monitoring.alerts_topic_arn
+}

@@ -1,0 +1,375 @@
+# ---------------------------------------------------------------------------------------------------------------------
+# Identity and placement
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "app_name" {
+  description = "Short name of the application; prefixes every resource name and is the Project cost-allocation tag."
+  type        = string
+  default     = "pixelsandpetals"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,19}$", var.app_name))
+    error_message = "app_name must be 2-20 characters: lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "environment" {
+  description = "Environment name (dev, staging, prod, ...); must match environments/<environment>.tfvars."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,9}$", var.environment))
+    error_message = "environment must be 2-10 lowercase letters or digits, starting with a letter."
+  }
+}
+
+variable "aws_region" {
+  description = "AWS region of the stack. CloudFront certificates and the WAF web ACL always live in us-east-1."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.aws_region))
+    error_message = "aws_region must look like eu-west-1."
+  }
+}
+
+variable "domain_name" {
+  description = "Public host name of the app (e.g. pixelsandpetals.com or dev.pixelsandpetals.com); the ALB is reached by CloudFront as origin.<domain_name>."
+  type        = string
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,}$", var.domain_name))
+    error_message = "domain_name must be a lowercase DNS name such as dev.pixelsandpetals.com."
+  }
+}
+
+variable "cost_center" {
+  description = "Value of the CostCenter cost-allocation tag on every resource."
+  type        = string
+  default     = "engineering"
+  validation {
+    condition     = length(var.cost_center) > 0 && length(var.cost_center) <= 64
+    error_message = "cost_center must be 1-64 characters."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The container the pipeline deploys
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "container_name" {
+  description = "Name of the app container in the task definition; the deploy stage swaps this container's image."
+  type        = string
+  default     = "app"
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_-]{1,255}$", var.container_name))
+    error_message = "container_name may hold letters, digits, hyphens and underscores (1-255)."
+  }
+}
+
+variable "container_port" {
+  description = "TCP port the app listens on inside the container."
+  type        = number
+  default     = 3000
+  validation {
+    condition     = var.container_port >= 1024 && var.container_port <= 65535 && floor(var.container_port) == var.container_port
+    error_message = "container_port must be an unprivileged port (1024-65535)."
+  }
+}
+
+variable "health_check_path" {
+  description = "HTTP path the ALB probes on each task; it must answer 200 without authentication."
+  type        = string
+  default     = "/healthz"
+  validation {
+    condition     = startswith(var.health_check_path, "/")
+    error_message = "health_check_path must start with /."
+  }
+}
+
+variable "bootstrap_image" {
+  description = "Image of the first task definition revision only, before the deploy stage has pushed the app; every later revision belongs to the deploy stage."
+  type        = string
+  default     = "public.ecr.aws/nginx/nginx:stable-alpine"
+  validation {
+    condition     = length(var.bootstrap_image) > 0
+    error_message = "bootstrap_image must name an image."
+  }
+}
+
+variable "github_repository" {
+  description = "GitHub repository (owner/name) whose workflows may assume this environment's deploy role."
+  type        = string
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "github_repository must be owner/name."
+  }
+}
+
+variable "github_deploy_refs" {
+  description = "Git refs allowed to deploy this environment, e.g. [\"refs/heads/main\"]. Non-empty pins the OIDC subject to repo:<repo>:environment:<env>:ref:<ref>, which needs the repository's OIDC subject template to include repo, context and ref (see infra/README.md); empty trusts repo:<repo>:environment:<env> and leaves ref rules to the GitHub environment."
+  type        = list(string)
+  default     = ["refs/heads/main"]
+  validation {
+    condition     = alltrue([for r in var.github_deploy_refs : can(regex("^refs/(heads|tags)/", r))])
+    error_message = "Each github_deploy_refs entry must start with refs/heads/ or refs/tags/."
+  }
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the account's GitHub OIDC identity provider. An account holds one: set false in every environment but one that shares the account."
+  type        = bool
+  default     = true
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Network
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "vpc_cidr" {
+  description = "CIDR block of the VPC (/16 to /20); public subnets get /24-equivalents, private subnets /20-equivalents."
+  type        = string
+  default     = "10.0.0.0/16"
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr, 0)) && tonumber(split("/", var.vpc_cidr)[1]) >= 16 && tonumber(split("/", var.vpc_cidr)[1]) <= 20
+    error_message = "vpc_cidr must be an IPv4 CIDR block from /16 to /20."
+  }
+}
+
+variable "az_count" {
+  description = "Number of availability zones for subnets, NAT gateways and tasks."
+  type        = number
+  default     = 3
+  validation {
+    condition     = contains([2, 3], var.az_count)
+    error_message = "az_count must be 2 or 3."
+  }
+}
+
+variable "single_nat_gateway" {
+  description = "One NAT gateway for all private subnets (cheaper, one AZ of egress) instead of one per AZ."
+  type        = bool
+  default     = false
+}
+
+variable "alb_ingress_cidrs" {
+  description = "IPv4 CIDR blocks allowed to reach the ALB on 80/443. CloudFront is the intended client."
+  type        = list(string)
+  default     = ["0.0.0.0/0"]
+  validation {
+    condition     = length(var.alb_ingress_cidrs) > 0 && alltrue([for c in var.alb_ingress_cidrs : can(cidrhost(c, 0))])
+    error_message = "alb_ingress_cidrs must be a non-empty list of IPv4 CIDR blocks."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# ECS capacity (the deploy stage sets the running count within these autoscaling bounds)
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "ecs_min_capacity" {
+  description = "Minimum number of running tasks (autoscaling floor)."
+  type        = number
+  validation {
+    condition     = var.ecs_min_capacity >= 1 && floor(var.ecs_min_capacity) == var.ecs_min_capacity
+    error_message = "ecs_min_capacity must be a whole number >= 1."
+  }
+}
+
+variable "ecs_max_capacity" {
+  description = "Maximum number of running tasks (autoscaling ceiling)."
+  type        = number
+  validation {
+    condition     = var.ecs_max_capacity >= var.ecs_min_capacity && var.ecs_max_capacity <= 100
+    error_message = "ecs_max_capacity must be between ecs_min_capacity and 100."
+  }
+}
+
+variable "ecs_desired_capacity" {
+  description = "Number of tasks when the service is created; afterwards autoscaling and the deploy stage own the count."
+  type        = number
+  validation {
+    condition     = var.ecs_desired_capacity >= var.ecs_min_capacity && var.ecs_desired_capacity <= var.ecs_max_capacity
+    error_message = "ecs_desired_capacity must be between ecs_min_capacity and ecs_max_capacity."
+  }
+}
+
+variable "ecs_cpu" {
+  description = "Fargate task CPU units (256 = 0.25 vCPU)."
+  type        = number
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096], var.ecs_cpu)
+    error_message = "ecs_cpu must be one of 256, 512, 1024, 2048, 4096."
+  }
+}
+
+variable "ecs_memory" {
+  description = "Fargate task memory in MiB; must be a valid pairing with ecs_cpu."
+  type        = number
+  validation {
+    condition     = var.ecs_memory >= var.ecs_cpu * 2 && var.ecs_memory <= var.ecs_cpu * 8 && var.ecs_memory % 512 == 0
+    error_message = "ecs_memory must be a multiple of 512 MiB between 2x and 8x ecs_cpu (Fargate pairings)."
+  }
+}
+
+variable "enable_autoscaling" {
+  description = "Scale the service between ecs_min_capacity and ecs_max_capacity on CPU and memory. Set false only on moto (its Application Auto Scaling API lacks ListTagsForResource)."
+  type        = bool
+  default     = true
+}
+
+variable "autoscaling_cpu_target" {
+  description = "Average service CPU utilisation (%) that target tracking keeps."
+  type        = number
+  default     = 60
+  validation {
+    condition     = var.autoscaling_cpu_target >= 10 && var.autoscaling_cpu_target <= 90
+    error_message = "autoscaling_cpu_target must be 10-90."
+  }
+}
+
+variable "autoscaling_memory_target" {
+  description = "Average service memory utilisation (%) that target tracking keeps."
+  type        = number
+  default     = 75
+  validation {
+    condition     = var.autoscaling_memory_target >= 10 && var.autoscaling_memory_target <= 90
+    error_message = "autoscaling_memory_target must be 10-90."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Optional features
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "enable_database" {
+  description = "Create a PostgreSQL RDS instance in the private subnets; its credentials reach the app as DATABASE_CREDENTIALS."
+  type        = bool
+  default     = false
+}
+
+variable "db_instance_class" {
+  description = "RDS instance class when enable_database is true."
+  type        = string
+  default     = "db.t4g.micro"
+  validation {
+    condition     = startswith(var.db_instance_class, "db.")
+    error_message = "db_instance_class must be an RDS class such as db.t4g.micro."
+  }
+}
+
+variable "enable_cache" {
+  description = "Create an ElastiCache (Valkey) replication group; the app gets CACHE_URL. Off in every environment: moto cannot create replication groups."
+  type        = bool
+  default     = false
+}
+
+variable "cache_node_type" {
+  description = "ElastiCache node type when enable_cache is true."
+  type        = string
+  default     = "cache.t4g.micro"
+  validation {
+    condition     = startswith(var.cache_node_type, "cache.")
+    error_message = "cache_node_type must be an ElastiCache node type such as cache.t4g.micro."
+  }
+}
+
+variable "enable_waf" {
+  description = "Attach a WAF web ACL (AWS managed rules + rate limit) to the CloudFront distribution."
+  type        = bool
+  default     = true
+}
+
+variable "waf_rate_limit" {
+  description = "Requests per 5 minutes from one IP before WAF blocks it."
+  type        = number
+  default     = 2000
+  validation {
+    condition     = var.waf_rate_limit >= 100 && var.waf_rate_limit <= 2000000000
+    error_message = "waf_rate_limit must be between 100 and 2,000,000,000."
+  }
+}
+
+variable "enable_dns" {
+  description = "Manage Route 53 records and ACM DNS validation in the public zone route53_zone_name. False when DNS lives elsewhere (or on moto): create the records from output certificate_validation_records yourself before the first apply."
+  type        = bool
+  default     = true
+}
+
+variable "route53_zone_name" {
+  description = "Existing public Route 53 zone holding domain_name; empty means domain_name itself."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.route53_zone_name == "" || can(regex("^([a-z0-9-]+\\.)+[a-z]{2,}$", var.route53_zone_name))
+    error_message = "route53_zone_name must be empty or a DNS name."
+  }
+  validation {
+    condition     = var.route53_zone_name == "" || var.domain_name == var.route53_zone_name || endswith(var.domain_name, ".${var.route53_zone_name}")
+    error_message = "domain_name must lie inside route53_zone_name."
+  }
+}
+
+variable "cloudfront_price_class" {
+  description = "CloudFront price class (edge locations used)."
+  type        = string
+  default     = "PriceClass_100"
+  validation {
+    condition     = contains(["PriceClass_100", "PriceClass_200", "PriceClass_All"], var.cloudfront_price_class)
+    error_message = "cloudfront_price_class must be PriceClass_100, PriceClass_200 or PriceClass_All."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Monitoring and cost
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "alert_email" {
+  description = "E-mail address for CloudWatch alarms and budget alerts (the SNS subscription must be confirmed once)."
+  type        = string
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alert_email))
+    error_message = "alert_email must be an e-mail address."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the app, VPC flow log and other CloudWatch log groups."
+  type        = number
+  default     = 30
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)."
+  }
+}
+
+variable "enable_budget" {
+  description = "Create a monthly AWS Budgets cost alert to alert_email. Set false where the Budgets API is unavailable (moto)."
+  type        = bool
+  default     = true
+}
+
+variable "monthly_budget_usd" {
+  description = "Monthly cost (USD) of resources tagged with this Environment; alerts at 80% actual and 100% forecast."
+  type        = number
+  default     = 100
+  validation {
+    condition     = var.monthly_budget_usd > 0
+    error_message = "monthly_budget_usd must be positive."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Safety and endpoints
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "force_destroy" {
+  description = "Let terraform destroy delete non-empty buckets, the ECR repository with images and secrets without a recovery window, and drop ALB deletion protection. Never in prod."
+  type        = bool
+  default     = false
+  validation {
+    condition     = !var.force_destroy || var.environment != "prod"
+    error_message = "force_destroy must be false in prod."
+  }
+}
+
+variable "s3_use_path_style" {
+  description = "Address S3 as endpoint/bucket instead of bucket.endpoint. False for AWS; true for moto or LocalStack behind AWS_ENDPOINT_URL."
+  type        = bool
+  default     = false
+}

@@ -1,0 +1,70 @@
+package terraform
+
+import (
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pixelsandpetals/delivery/internal/testkit"
+)
+
+// infraDir is the repository's Terraform configuration, seen from this package's directory.
+const infraDir = "../../infra/terraform"
+
+// projectRunner returns a runner on a fresh copy of infra/terraform that installs providers through the project's
+// CLI config, or skips (fails under CI=true) when terraform or its provider mirror is missing.
+func projectRunner(t *testing.T) *Runner {
+	t.Helper()
+	dir := copyInfra(t)
+	r := &Runner{Dir: dir, CLIConfig: filepath.Join(dir, "cli.tfrc")}
+	if _, err := exec.LookPath("terraform"); err != nil {
+		testkit.Missing(t, "terraform (>= 1.11)")
+	}
+	if err := r.preflight(true); err != nil {
+		testkit.Missing(t, err.Error())
+	}
+	return r
+}
+
+// copyInfra copies infra/terraform without anything generated, so tests never write into the repository.
+func copyInfra(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(infraDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(infraDir, path)
+		if d.IsDir() && d.Name() == ".terraform" {
+			return filepath.SkipDir
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		if strings.Contains(d.Name(), ".tfstate") || strings.HasSuffix(d.Name(), ".tfplan") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// tailOf returns the last n lines of a log file, for failure messages.
+func tailOf(path string, n int) string {
+	data, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
