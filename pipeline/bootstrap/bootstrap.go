@@ -31,6 +31,9 @@ type Options struct {
 	Progress io.Writer
 	// WaitTimeout bounds the wait for the lock table to become ACTIVE. Default 5 minutes.
 	WaitTimeout time.Duration
+	// AllowPlainHTTP skips the policy that denies non-TLS access: for emulators (LocalStack, moto) served over
+	// plain HTTP, which enforce bucket policies too. Never for real AWS.
+	AllowPlainHTTP bool
 }
 
 // Result says what Ensure did.
@@ -91,9 +94,13 @@ func Ensure(ctx context.Context, s3c S3API, ddb DynamoDBAPI, o Options) (Result,
 		r.w = io.Discard
 	}
 	fmt.Fprintf(r.w, "state backend: bucket %s, lock table %s (%s)\n", o.Bucket, o.LockTable, o.Region)
-	for _, step := range []func(context.Context, S3API) error{
+	steps := []func(context.Context, S3API) error{
 		r.ensureBucket, r.ensureVersioning, r.ensureEncryption, r.ensurePublicAccessBlock, r.ensureTLSPolicy,
-	} {
+	}
+	if o.AllowPlainHTTP {
+		steps = steps[:len(steps)-1]
+	}
+	for _, step := range steps {
 		if err := step(ctx, s3c); err != nil {
 			return r.res, err
 		}
