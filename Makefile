@@ -9,15 +9,15 @@ WITH_LAB = set -euo pipefail; eval "$$($(LAB) env)";
 
 ## demo: bring the lab up (cold ~10 min, warm seconds) and run `dagger call check` on the sample app
 demo: lab
-	$(WITH_LAB) dagger call --source=testdata/node-app check
+	$(WITH_LAB) dagger call --trivy-db="$$LAB_TRIVY_DB" --source=testdata/node-app check
 
 ## test: every test — unit tests, then end-to-end tests of the module through the lab
 test: lab generate
 	$(WITH_LAB) go test -count=1 -timeout 80m ./...
 
-## unit: the tests that need no services
+## unit: the package tests (they start moto and a registry themselves; trivy tests need the lab's TRIVY_BIN)
 unit:
-	go test -count=1 ./pipeline/...
+	go test -count=1 -timeout 30m ./pipeline/...
 
 ## e2e: only the end-to-end tests (lab must be up)
 e2e: lab

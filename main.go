@@ -22,6 +22,26 @@ type Delivery struct {
 	CaCerts *dagger.File
 	// +private
 	TrivyDB *dagger.Directory
+	// +private
+	Infra *dagger.Directory
+	// +private
+	AwsAccessKeyID *dagger.Secret
+	// +private
+	AwsSecretAccessKey *dagger.Secret
+	// +private
+	AwsSessionToken *dagger.Secret
+	// +private
+	AwsRoleARN string
+	// +private
+	AwsWebIdentityToken *dagger.Secret
+	// +private
+	AwsRegion string
+	// +private
+	AwsEndpoint *dagger.Service
+	// +private
+	RegistryEndpoint *dagger.Service
+	// +private
+	AppEndpoint *dagger.Service
 }
 
 // New configures the pipeline for one app.
@@ -39,8 +59,45 @@ func New(
 	// scanner then never downloads or updates its vulnerability DB. Without it the DB is kept in a cache volume.
 	// +optional
 	trivyDb *dagger.Directory,
+	// The Terraform root of the app's infrastructure: environments/<env>.tfvars and .backend.hcl name the
+	// environments that deploy, plan and bootstrap accept.
+	// +defaultPath="/infra/terraform"
+	// +ignore=["**/.terraform", "**/*.tfstate", "**/*.tfplan"]
+	// +optional
+	infra *dagger.Directory,
+	// AWS access key id (a secret, e.g. env:AWS_ACCESS_KEY_ID). Give keys, or a role ARN with a web identity token.
+	// +optional
+	awsAccessKeyId *dagger.Secret,
+	// AWS secret access key (a secret).
+	// +optional
+	awsSecretAccessKey *dagger.Secret,
+	// AWS session token of temporary keys (a secret), e.g. from aws-actions/configure-aws-credentials.
+	// +optional
+	awsSessionToken *dagger.Secret,
+	// IAM role to assume with a web identity token (GitHub OIDC).
+	// +optional
+	awsRoleArn string,
+	// Web identity token (a secret) for the role, e.g. GitHub's OIDC token.
+	// +optional
+	awsWebIdentityToken *dagger.Secret,
+	// AWS region; default: the environment's backend region.
+	// +optional
+	awsRegion string,
+	// Send every AWS API call to this endpoint instead of AWS (LocalStack, moto), e.g. tcp://localhost:4566.
+	// +optional
+	awsEndpoint *dagger.Service,
+	// Push images to this registry instead of the ECR host (a mirror, LocalStack's registry), e.g.
+	// tcp://localhost:5000. Task definitions still reference the ECR repository URL.
+	// +optional
+	registryEndpoint *dagger.Service,
+	// Smoke-test the app at this endpoint instead of its public URL (a port-forward), e.g. tcp://localhost:8080.
+	// +optional
+	appEndpoint *dagger.Service,
 ) *Delivery {
-	return &Delivery{Source: source, CaCerts: caCerts, TrivyDB: trivyDb}
+	return &Delivery{Source: source, CaCerts: caCerts, TrivyDB: trivyDb, Infra: infra,
+		AwsAccessKeyID: awsAccessKeyId, AwsSecretAccessKey: awsSecretAccessKey, AwsSessionToken: awsSessionToken,
+		AwsRoleARN: awsRoleArn, AwsWebIdentityToken: awsWebIdentityToken, AwsRegion: awsRegion, AwsEndpoint: awsEndpoint,
+		RegistryEndpoint: registryEndpoint, AppEndpoint: appEndpoint}
 }
 
 // Check runs lint, typecheck, test and the security scan side by side and prints one line per stage. Every

@@ -25,6 +25,7 @@ set -euo pipefail
 DAGGER_VERSION=v0.19.10
 GOLANGCI_LINT_VERSION=v2.15.0
 TRIVY_VERSION=v0.74.0
+TFLINT_VERSION=v0.64.0
 W=${LAB_DIR:-/var/cache/pixels-petals/lab}
 LAB_SRC=$(cd "$(dirname "$0")" && pwd)
 NET=${NET:-host}
@@ -176,6 +177,11 @@ build_tools() {
       "github.com/aquasecurity/trivy/cmd/trivy@$TRIVY_VERSION"
     mv "$W/tools/.tmp/trivy" "$W/tools/trivy"
   fi
+  if [ ! -x "$W/tools/tflint" ]; then   # terraform's own lint; its bundled terraform ruleset works offline
+    GOBIN="$W/tools/.tmp" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" \
+      "github.com/terraform-linters/tflint@$TFLINT_VERSION"
+    mv "$W/tools/.tmp/tflint" "$W/tools/tflint"
+  fi
 }
 step_tools() { logged "$W/logs/tools.log" "building tools for stand-in images" build_tools; }
 
@@ -301,6 +307,25 @@ build_trivy_image() { # the official image is alpine + /usr/local/bin/trivy with
   rm -rf trivy-bundle
 }
 
+# The official image is alpine + terraform. Ours also carries the preinstalled AWS provider in an implied local
+# mirror directory (/usr/share/terraform/plugins), as a company image behind a firewall would: terraform init then
+# needs no registry.
+TERRAFORM_VERSION=1.11.4
+build_terraform_image() {
+  [ -x /usr/local/bin/terraform ] || die "terraform not found at /usr/local/bin/terraform (preinstalled on these machines)"
+  [ -d /opt/tf-plugins/registry.terraform.io/hashicorp/aws ] || die "the hashicorp/aws provider mirror is missing from /opt/tf-plugins"
+  cd "$W/images"
+  umoci_new terraform-oci "$TERRAFORM_VERSION" tf-bundle
+  busybox_rootfs tf-bundle/rootfs
+  cp /usr/local/bin/terraform tf-bundle/rootfs/usr/local/bin/terraform
+  mkdir -p tf-bundle/rootfs/usr/share/terraform/plugins
+  cp -a /opt/tf-plugins/. tf-bundle/rootfs/usr/share/terraform/plugins/
+  umoci repack --image "terraform-oci:$TERRAFORM_VERSION" tf-bundle
+  umoci config --image "terraform-oci:$TERRAFORM_VERSION" --os linux --architecture amd64 \
+    --config.entrypoint /usr/local/bin/terraform --config.env "$ENV_PATH"
+  rm -rf tf-bundle
+}
+
 step_images() {
   [ -f "$W/images/busybox-oci/index.json" ] || logged "$W/logs/image-busybox.log" "busybox image" build_busybox_image
   [ -d "$W/images/bookworm-rootfs" ] || logged "$W/logs/image-bookworm.log" "debootstrap of the image base" build_debian_base
@@ -308,6 +333,7 @@ step_images() {
   [ -f "$W/images/golang-oci/index.json" ] || logged "$W/logs/image-golang.log" "golang image" build_golang_image
   [ -f "$W/images/golangci-lint-oci/index.json" ] || logged "$W/logs/image-golangci-lint.log" "golangci-lint image" build_golangci_lint_image
   [ -f "$W/images/trivy-oci/index.json" ] || logged "$W/logs/image-trivy.log" "trivy image" build_trivy_image
+  [ -f "$W/images/terraform-oci/index.json" ] || logged "$W/logs/image-terraform.log" "terraform image" build_terraform_image
 }
 
 # A small trivy vulnerability DB built from the fixtures in hack/lab/trivydb (the real DB is downloaded from a
@@ -329,6 +355,7 @@ IMAGES=(
   "golang-oci:bookworm library/golang:1.26-bookworm library/golang:1.26"
   "golangci-lint-oci:$GOLANGCI_LINT_VERSION golangci/golangci-lint:$GOLANGCI_LINT_VERSION"
   "trivy-oci:${TRIVY_VERSION#v} aquasec/trivy:${TRIVY_VERSION#v}"
+  "terraform-oci:$TERRAFORM_VERSION hashicorp/terraform:$TERRAFORM_VERSION"
 )
 push_images() { # pushes an image only when its digest changed since the last push (stamp in the registry dir)
   local spec src name digest stamp
@@ -539,6 +566,7 @@ export _EXPERIMENTAL_DAGGER_CLI_BIN=$W/bin/dagger                   # else dagge
 export DO_NOT_TRACK=1 DAGGER_NO_NAG=1
 export LAB_TRIVY_DB=$W/trivy-cache   # fixture vulnerability DB: dagger call --trivy-db=\$LAB_TRIVY_DB …
 export TRIVY_BIN=$W/tools/trivy
+export TFLINT_BIN=$W/tools/tflint
 ENV
 }
 

@@ -167,6 +167,8 @@ module "cloudfront" {
   logs_bucket_domain   = module.s3.logs_bucket_domain_name
   web_acl_arn          = var.enable_waf ? module.waf[0].web_acl_arn : null
   price_class          = var.cloudfront_price_class
+
+  deny_insecure_transport = var.deny_insecure_transport
 }
 
 module "database" {

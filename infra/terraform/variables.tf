@@ -373,3 +373,13 @@ variable "s3_use_path_style" {
   type        = bool
   default     = false
 }
+
+variable "deny_insecure_transport" {
+  description = "Deny plain-HTTP access to the static bucket (TLS only). False only for emulators reached over HTTP (moto, LocalStack), which enforce bucket policies; never in prod."
+  type        = bool
+  default     = true
+  validation {
+    condition     = var.deny_insecure_transport || var.environment != "prod"
+    error_message = "deny_insecure_transport must stay true in prod."
+  }
+}

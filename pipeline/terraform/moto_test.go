@@ -23,11 +23,12 @@ import (
 // motoVars are the -var overrides that let the dev environment apply on moto. Each one is listed, with its reason,
 // in infra/README.md.
 var motoVars = map[string]string{
-	"aws_region":         testkit.Region,
-	"s3_use_path_style":  "true",  // moto serves buckets at endpoint/bucket
-	"enable_dns":         "false", // no Route 53 zone in an empty moto
-	"enable_budget":      "false", // moto's Budgets lacks DescribeSubscribersForNotification: the provider retries ~15 min
-	"enable_autoscaling": "false", // moto's Application Auto Scaling lacks ListTagsForResource: same hang
+	"aws_region":              testkit.Region,
+	"s3_use_path_style":       "true",  // moto serves buckets at endpoint/bucket
+	"enable_dns":              "false", // no Route 53 zone in an empty moto
+	"enable_budget":           "false", // moto's Budgets lacks DescribeSubscribersForNotification: the provider retries ~15 min
+	"enable_autoscaling":      "false", // moto's Application Auto Scaling lacks ListTagsForResource: same hang
+	"deny_insecure_transport": "false", // moto enforces bucket policies; it is reached over plain HTTP
 }
 
 // applyBudget is the time the apply test needs: ~5 minutes measured on 2 shared cores, with room for a slow day.

@@ -97,19 +97,22 @@ data "aws_iam_policy_document" "static" {
       values   = [aws_cloudfront_distribution.this.arn]
     }
   }
-  statement {
-    sid       = "TlsOnly"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [var.static_bucket_arn, "${var.static_bucket_arn}/*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
+  dynamic "statement" {
+    for_each = var.deny_insecure_transport ? [1] : []
+    content {
+      sid       = "TlsOnly"
+      effect    = "Deny"
+      actions   = ["s3:*"]
+      resources = [var.static_bucket_arn, "${var.static_bucket_arn}/*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      condition {
+        test     = "Bool"
+        variable = "aws:SecureTransport"
+        values   = ["false"]
+      }
     }
   }
 }

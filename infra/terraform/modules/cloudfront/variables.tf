@@ -98,3 +98,9 @@ variable "price_class" {
     error_message = "price_class must be PriceClass_100, PriceClass_200 or PriceClass_All."
   }
 }
+
+variable "deny_insecure_transport" {
+  description = "Deny plain-HTTP access to the static bucket. Only emulators reached over HTTP (moto, LocalStack) need false."
+  type        = bool
+  default     = true
+}

@@ -1,0 +1,295 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/google/go-containerregistry/pkg/crane"
+
+	"github.com/pixelsandpetals/delivery/internal/testkit"
+	"github.com/pixelsandpetals/delivery/pipeline/awsenv"
+)
+
+const (
+	deployTimeout = 25 * time.Minute
+	// labRegistry is the lab's registry; deploy pushes there instead of the (unreachable) ECR host.
+	labRegistry = "127.0.0.1:5000"
+)
+
+// motoVars let the dev environment apply on moto; each is explained in infra/README.md.
+var motoVars = []string{"aws_region=" + testkit.Region, "s3_use_path_style=true", "enable_dns=false",
+	"enable_budget=false", "enable_autoscaling=false", "deny_insecure_transport=false"}
+
+// standInApp serves the sample app's files and /healthz on loopback: moto's ECS runs no containers, so the smoke
+// test of a deploy in the lab reaches this instead of the new tasks (through --app-endpoint, a service tunnel).
+type standInApp struct {
+	port    int
+	healthy atomic.Bool
+}
+
+func startStandInApp(t *testing.T) *standInApp {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &standInApp{port: l.Addr().(*net.TCPAddr).Port}
+	a.healthy.Store(true)
+	files := http.FileServer(http.Dir(filepath.Join(repoRoot(t), "testdata", "node-app", "public")))
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !a.healthy.Load() {
+			http.Error(w, "bad release", http.StatusInternalServerError)
+			return
+		}
+		if r.URL.Path == "/healthz" {
+			io.WriteString(w, `{"status":"ok"}`)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return a
+}
+
+// lab is one moto with a bootstrapped dev environment and the flags every call needs.
+type deployLab struct {
+	moto     *testkit.Moto
+	app      *standInApp
+	keyID    string
+	secret   string
+	extraEnv []string
+}
+
+func newDeployLab(t *testing.T) *deployLab {
+	requireLab(t)
+	m := testkit.StartMoto(t, "MOTO_ECS_SERVICE_RUNNING=1", "MOTO_IAM_LOAD_MANAGED_POLICIES=true", "MOTO_ACM_VALIDATION_WAIT=0")
+	// Distinctive per-run credentials: the sentinel test greps every output for them.
+	d := &deployLab{moto: m, app: startStandInApp(t), keyID: "AKIASENTINEL" + randHex(4), secret: "sentinel-secret-" + randHex(12)}
+	return d
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return strings.ToUpper(hex.EncodeToString(b))
+}
+
+// call runs `dagger call <module flags> <args>` with the lab's endpoints and the sentinel credentials.
+func (d *deployLab) call(t *testing.T, src string, args ...string) run {
+	t.Helper()
+	os.Setenv("E2E_AWS_KEY_ID", d.keyID)
+	os.Setenv("E2E_AWS_SECRET", d.secret)
+	flags := []string{"call", "--source=" + src, "--aws-access-key-id=env:E2E_AWS_KEY_ID",
+		"--aws-secret-access-key=env:E2E_AWS_SECRET", "--aws-region=" + testkit.Region,
+		"--aws-endpoint=tcp://localhost" + strings.TrimPrefix(d.moto.Endpoint, "http://127.0.0.1"),
+		"--registry-endpoint=tcp://localhost:5000", fmt.Sprintf("--app-endpoint=tcp://localhost:%d", d.app.port)}
+	return dagger(t, deployTimeout, append(flags, args...)...)
+}
+
+func (d *deployLab) deploy(t *testing.T, src, tag string) run {
+	args := []string{"deploy", "--env=dev", "--tag=" + tag, "--format=json", "--skip-check"}
+	for _, v := range motoVars {
+		args = append(args, "--tf-var="+v)
+	}
+	return d.call(t, src, args...)
+}
+
+type summary struct {
+	Image struct {
+		Reference, Digest string
+	}
+	TaskDefinition string
+	Static         struct {
+		Uploaded int
+	}
+	Smoke struct {
+		Passed bool
+	}
+	Failed     string
+	RolledBack bool
+}
+
+func parseSummary(t *testing.T, out string) summary {
+	t.Helper()
+	i, j := strings.Index(out, "{\n  \"environment\""), strings.LastIndex(out, "}")
+	if i < 0 || j < i {
+		t.Fatalf("no JSON summary in the output:\n%s", tail(out, 40))
+	}
+	var s summary
+	if err := json.Unmarshal([]byte(out[i:j+1]), &s); err != nil {
+		t.Fatalf("summary JSON: %v\n%s", err, out[i:j+1])
+	}
+	return s
+}
+
+// The user's main job, end to end against moto and the lab registry: bootstrap, then a release, then a release
+// whose smoke test fails and is rolled back.
+func TestDeploy_ReleasesThenRollsBackAFailedSmokeTest(t *testing.T) {
+	d := newDeployLab(t)
+	src := fixture(t, "node-app", nil)
+	var outputs []string
+
+	r := d.call(t, src, "bootstrap", "--env=dev", "--allow-plain-http")
+	outputs = append(outputs, r.output)
+	if r.exitCode != 0 {
+		t.Fatalf("bootstrap failed:\n%s", tail(r.output, 40))
+	}
+
+	tag := "e2e-" + strings.ToLower(randHex(4))
+	r = d.deploy(t, src, tag)
+	outputs = append(outputs, r.output)
+	if r.exitCode != 0 {
+		t.Fatalf("deploy failed:\n%s", tail(r.output, 60))
+	}
+	s := parseSummary(t, r.output)
+	cfg := d.moto.Config(t)
+	ctx := context.Background()
+
+	// The image is in the registry under the commit tag, and the new task definition runs it pinned by digest.
+	repo, _, _ := strings.Cut(s.Image.Reference, "@")
+	repoPath := repo[strings.Index(repo, "/"):strings.LastIndex(repo, ":")]
+	digest, err := crane.Digest(labRegistry+repoPath+":"+tag, crane.Insecure)
+	if err != nil || digest != s.Image.Digest {
+		t.Fatalf("registry: %s%s:%s is %q (%v), summary says %q", labRegistry, repoPath, tag, digest, err, s.Image.Digest)
+	}
+	ecsc := awsecs.NewFromConfig(cfg)
+	td, err := ecsc.DescribeTaskDefinition(ctx, &awsecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(s.TaskDefinition)})
+	if err != nil {
+		t.Fatal(awsenv.Explain(err))
+	}
+	if img := aws.ToString(td.TaskDefinition.ContainerDefinitions[0].Image); img != s.Image.Reference || !strings.Contains(img, ":"+tag+"@sha256:") {
+		t.Errorf("task definition %s runs %q, want %q", s.TaskDefinition, img, s.Image.Reference)
+	}
+	// Static files carry the right headers.
+	s3c := awsenv.S3(cfg)
+	buckets, _ := s3c.ListBuckets(ctx, &s3.ListBucketsInput{})
+	var static string
+	for _, b := range buckets.Buckets {
+		if strings.HasSuffix(aws.ToString(b.Name), "-static-123456789012") || strings.Contains(aws.ToString(b.Name), "-static") {
+			static = aws.ToString(b.Name)
+		}
+	}
+	head, err := s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &static, Key: aws.String("index.html")})
+	if err != nil {
+		t.Fatalf("index.html in %q: %s", static, awsenv.Explain(err))
+	}
+	if aws.ToString(head.ContentType) != "text/html; charset=utf-8" || aws.ToString(head.CacheControl) != "no-cache" {
+		t.Errorf("index.html served as %q, %q", aws.ToString(head.ContentType), aws.ToString(head.CacheControl))
+	}
+	asset, err := s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &static, Key: aws.String("assets/app.3e226f5c.css")})
+	if err != nil || !strings.Contains(aws.ToString(asset.CacheControl), "immutable") {
+		t.Errorf("hashed asset: %v %q", err, aws.ToString(asset.CacheControl))
+	}
+	if !s.Smoke.Passed || s.Static.Uploaded == 0 || s.Failed != "" {
+		t.Errorf("summary: %+v", s)
+	}
+
+	// A second release with a new page whose smoke test fails: ECS goes back, the old page stays.
+	edited := fixture(t, "node-app", nil)
+	page := filepath.Join(edited, "public", "index.html")
+	b, _ := os.ReadFile(page)
+	os.WriteFile(page, []byte(strings.Replace(string(b), "</body>", "<p>broken release</p></body>", 1)), 0o644)
+	d.app.healthy.Store(false)
+	r = d.deploy(t, edited, tag+"-b")
+	outputs = append(outputs, r.output)
+	if r.exitCode == 0 {
+		t.Fatalf("a release whose smoke test fails must fail:\n%s", tail(r.output, 40))
+	}
+	if !strings.Contains(r.output, "smoke test failed") || !strings.Contains(r.output, "rolled back") {
+		t.Errorf("the error should say the smoke test failed and ECS was rolled back:\n%s", tail(r.output, 30))
+	}
+	clusters, err := ecsc.ListClusters(ctx, &awsecs.ListClustersInput{})
+	if err != nil || len(clusters.ClusterArns) != 1 {
+		t.Fatalf("list clusters: %v %v", clusters, err)
+	}
+	services, err := ecsc.ListServices(ctx, &awsecs.ListServicesInput{Cluster: &clusters.ClusterArns[0]})
+	if err != nil || len(services.ServiceArns) != 1 {
+		t.Fatalf("list services: %v", err)
+	}
+	svc, err := ecsc.DescribeServices(ctx, &awsecs.DescribeServicesInput{Cluster: &clusters.ClusterArns[0],
+		Services: services.ServiceArns})
+	if err != nil || len(svc.Services) != 1 {
+		t.Fatalf("describe service: %v", err)
+	}
+	if got := aws.ToString(svc.Services[0].TaskDefinition); !strings.HasSuffix(got, ":"+strings.Split(s.TaskDefinition, ":")[1]) {
+		t.Errorf("after the failed release the service runs %s, want %s", got, s.TaskDefinition)
+	}
+	obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: &static, Key: aws.String("index.html")})
+	if err == nil {
+		body, _ := io.ReadAll(obj.Body)
+		obj.Body.Close()
+		if strings.Contains(string(body), "broken release") {
+			t.Error("index.html of the failed release is live")
+		}
+	}
+
+	// Nothing secret in any output.
+	for _, out := range outputs {
+		if strings.Contains(out, d.keyID) || strings.Contains(out, d.secret) {
+			t.Fatal("an AWS credential appears in the output")
+		}
+	}
+	// ... nor in the pushed image (config and every layer).
+	img, err := crane.Pull(labRegistry+repoPath+":"+tag, crane.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sink strings.Builder
+	if err := crane.Export(img, &limitedWriter{w: &sink, n: 64 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	cfgFile, _ := img.RawConfigFile()
+	if strings.Contains(sink.String()+string(cfgFile), d.secret) || strings.Contains(sink.String()+string(cfgFile), d.keyID) {
+		t.Fatal("an AWS credential is in the image")
+	}
+}
+
+func TestDeploy_BadInputIsOneClearLineAndChangesNothing(t *testing.T) {
+	d := newDeployLab(t)
+	src := fixture(t, "node-app", nil)
+	r := d.call(t, src, "deploy", "--env=qa")
+	if r.exitCode == 0 || !strings.Contains(r.output, `unknown environment "qa": choose one of dev, prod, staging`) {
+		t.Errorf("unknown env: want one line listing the environments:\n%s", tail(r.output, 20))
+	}
+	r = dagger(t, deployTimeout, "call", "--source="+src, "--aws-region="+testkit.Region,
+		"--aws-endpoint=tcp://localhost"+strings.TrimPrefix(d.moto.Endpoint, "http://127.0.0.1"), "deploy", "--env=dev")
+	if r.exitCode == 0 || !strings.Contains(r.output, "no AWS credentials") {
+		t.Errorf("no credentials: want one clear line:\n%s", tail(r.output, 20))
+	}
+	buckets, err := awsenv.S3(d.moto.Config(t)).ListBuckets(context.Background(), &s3.ListBucketsInput{})
+	if err != nil || len(buckets.Buckets) != 0 {
+		t.Errorf("a refused deploy created %d buckets (%v)", len(buckets.Buckets), err)
+	}
+}
+
+// limitedWriter keeps at most n bytes: image layers are small here, the bound keeps a mistake from eating memory.
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if l.n <= 0 {
+		return len(p), nil
+	}
+	k := min(len(p), l.n)
+	l.n -= k
+	l.w.Write(p[:k])
+	return len(p), nil
+}

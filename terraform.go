@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pixelsandpetals/delivery/internal/dagger"
+	"github.com/pixelsandpetals/delivery/pipeline/terraform"
+)
+
+// TerraformImage is pinned like every tool image.
+const TerraformImage = "hashicorp/terraform:1.11.4"
+
+// infraDir exports the Terraform directory into the module's runtime once, so the pure helpers of
+// pipeline/terraform (environments, backend settings) read it like any directory.
+func (m *Delivery) infraDir(ctx context.Context) (string, error) {
+	dir := filepath.Join(os.TempDir(), "infra")
+	if _, err := os.Stat(dir); err == nil {
+		return dir, nil
+	}
+	if _, err := m.Infra.Export(ctx, dir); err != nil {
+		return "", fmt.Errorf("reading the Terraform directory: %s", firstLine(err))
+	}
+	return dir, nil
+}
+
+// environment checks that env names an environment under infra/ (environments/<env>.tfvars) and returns the
+// exported Terraform directory: an unknown name is one line listing the valid ones, before anything happens.
+func (m *Delivery) environment(ctx context.Context, env string) (string, error) {
+	dir, err := m.infraDir(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := terraform.CheckEnvironment(dir, env); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// backendSettings reads the top-level `key = "value"` settings of an environment's backend file: the state
+// bucket, lock table and region that bootstrap creates and the deploy lock uses.
+func backendSettings(dir, env string) (map[string]string, error) {
+	f, err := os.Open(filepath.Join(dir, terraform.BackendFile(env)))
+	if err != nil {
+		return nil, fmt.Errorf("environment %s has no backend file %s", env, terraform.BackendFile(env))
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		if !ok || strings.HasPrefix(strings.TrimSpace(k), "#") {
+			continue
+		}
+		out[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(v), `"`)
+	}
+	return out, sc.Err()
+}
+
+// terraformFor is a container ready to run terraform for env: the infra directory, AWS access, the backend
+// initialised. Providers are kept in a cache volume, so init downloads them once per engine.
+func (m *Delivery) terraformFor(ctx context.Context, env string, backend map[string]string) (*dagger.Container, error) {
+	c := dag.Container().From(TerraformImage).WithoutEntrypoint().
+		WithMountedCache("/root/.terraform.d/plugin-cache", dag.CacheVolume("delivery-terraform-plugins")).
+		WithEnvVariable("TF_PLUGIN_CACHE_DIR", "/root/.terraform.d/plugin-cache").
+		WithEnvVariable("TF_IN_AUTOMATION", "1").
+		WithDirectory("/infra", m.Infra).WithWorkdir("/infra")
+	c, err := m.aws().container(ctx, c, backend["region"])
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"terraform", "init", "-input=false", "-no-color", "-backend-config=" + terraform.BackendFile(env)}
+	if m.AwsRegion != "" {
+		args = append(args, "-backend-config=region="+m.AwsRegion)
+	}
+	if m.AwsEndpoint != nil {
+		args = append(args, "-backend-config=use_path_style=true")
+	}
+	c = c.WithExec(args)
+	if _, err := c.Sync(ctx); err != nil {
+		return nil, fmt.Errorf("terraform init (%s): %s", env, execError(err))
+	}
+	return c, nil
+}
+
+// terraformPlan plans env and returns the container holding the plan file, and its summary.
+func (m *Delivery) terraformPlan(ctx context.Context, env string, backend map[string]string, vars []string) (*dagger.Container, terraform.PlanSummary, error) {
+	c, err := m.terraformFor(ctx, env, backend)
+	if err != nil {
+		return nil, terraform.PlanSummary{}, err
+	}
+	args := []string{"terraform", "plan", "-input=false", "-no-color", "-lock-timeout=2m", "-out=/tmp/tfplan",
+		"-var-file=" + terraform.VarFile(env)}
+	for _, v := range vars {
+		args = append(args, "-var", v)
+	}
+	c = c.WithExec(args).WithExec([]string{"sh", "-c", "terraform show -json /tmp/tfplan > /tmp/tfplan.json"})
+	js, err := c.File("/tmp/tfplan.json").Contents(ctx)
+	if err != nil {
+		return nil, terraform.PlanSummary{}, fmt.Errorf("terraform plan (%s): %s", env, execError(err))
+	}
+	sum, err := terraform.ParsePlan([]byte(js))
+	if err != nil {
+		return nil, terraform.PlanSummary{}, err
+	}
+	return c, sum, nil
+}
+
+// terraformApply applies the plan in c and reads the deploy targets from the outputs.
+func terraformApply(ctx context.Context, c *dagger.Container, env string) (terraform.Targets, error) {
+	c = c.WithExec([]string{"terraform", "apply", "-input=false", "-no-color", "-lock-timeout=2m", "/tmp/tfplan"}).
+		WithExec([]string{"sh", "-c", "terraform output -json > /tmp/outputs.json"})
+	js, err := c.File("/tmp/outputs.json").Contents(ctx)
+	if err != nil {
+		return terraform.Targets{}, fmt.Errorf("terraform apply (%s): %s", env, execError(err))
+	}
+	return terraform.ParseTargets([]byte(js))
+}
+
+// terraformOutputs reads the deploy targets of an environment that is already applied.
+func (m *Delivery) terraformOutputs(ctx context.Context, env string, backend map[string]string) (terraform.Targets, error) {
+	c, err := m.terraformFor(ctx, env, backend)
+	if err != nil {
+		return terraform.Targets{}, err
+	}
+	js, err := c.WithExec([]string{"sh", "-c", "terraform output -json > /tmp/outputs.json"}).File("/tmp/outputs.json").Contents(ctx)
+	if err != nil {
+		return terraform.Targets{}, fmt.Errorf("terraform output (%s): %s", env, execError(err))
+	}
+	return terraform.ParseTargets([]byte(js))
+}
+
+// execError is the tail of a failed tool's output: terraform explains itself at the end.
+func execError(err error) string {
+	var e *dagger.ExecError
+	if errors.As(err, &e) {
+		out := strings.TrimSpace(e.Stderr)
+		if out == "" {
+			out = strings.TrimSpace(e.Stdout)
+		}
+		lines := strings.Split(out, "\n")
+		if len(lines) > 20 {
+			lines = lines[len(lines)-20:]
+		}
+		return strings.Join(lines, "\n")
+	}
+	return firstLine(err)
+}
