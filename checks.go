@@ -189,7 +189,7 @@ func exec(ctx context.Context, c *dagger.Container, s toolchain.Step, res checks
 
 func firstLine(err error) string {
 	var execErr *dagger.ExecError
-	if errors.As(err, &execErr) {
+	if errors.As(err, &execErr) && strings.TrimSpace(execErr.Stderr) != "" {
 		return strings.TrimSpace(execErr.Stderr)
 	}
 	s := err.Error()

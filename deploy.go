@@ -17,6 +17,7 @@ import (
 	"github.com/pixelsandpetals/delivery/internal/dagger"
 	"github.com/pixelsandpetals/delivery/pipeline/awsenv"
 	"github.com/pixelsandpetals/delivery/pipeline/bootstrap"
+	"github.com/pixelsandpetals/delivery/pipeline/checks"
 	"github.com/pixelsandpetals/delivery/pipeline/ecr"
 	"github.com/pixelsandpetals/delivery/pipeline/ecs"
 	"github.com/pixelsandpetals/delivery/pipeline/release"
@@ -47,6 +48,16 @@ func (m *Delivery) open(ctx context.Context, env string) (*target, error) {
 		return nil, err
 	}
 	return &target{env: env, dir: dir, backend: backend, cfg: cfg}, nil
+}
+
+// openApplied opens an environment that Terraform has applied and reads its deploy targets.
+func (m *Delivery) openApplied(ctx context.Context, env string) (*target, terraform.Targets, error) {
+	t, err := m.open(ctx, env)
+	if err != nil {
+		return nil, terraform.Targets{}, err
+	}
+	targets, err := m.terraformOutputs(ctx, env, t.backend)
+	return t, targets, err
 }
 
 // Bootstrap creates the environment's Terraform state backend (the S3 bucket: versioned, encrypted, private,
@@ -103,7 +114,8 @@ func (m *Delivery) Plan(
 	return fmt.Sprintf("plan %s: %s\n", env, sum.Counts()), nil
 }
 
-// Deploy takes the source to an environment: check ∥ build → scan the image (gate) → terraform plan → refuse
+// Deploy takes the source to an environment: check ∥ build → scan the image (gate) → the app's integration
+// tests against the image (its test:integration script, when it has one) → terraform plan → refuse
 // destroying changes in prod unless allowed → apply → push the image (skipped when the digest is already there) →
 // upload new hashed assets → ECS rollout (watched, rolled back on failure) → smoke test (failure rolls ECS back;
 // the previous HTML stays live) → switch HTML → delete stale files → invalidate CloudFront → release summary.
@@ -137,6 +149,9 @@ func (m *Delivery) Deploy(
 	// Bound on the ECS rollout watch.
 	// +default="15m"
 	rolloutTimeout string,
+	// Port the app listens on in its image, for the integration tests.
+	// +default=3000
+	appPort int,
 ) (string, error) {
 	timeout, err := time.ParseDuration(rolloutTimeout)
 	if err != nil {
@@ -192,6 +207,11 @@ func (m *Delivery) Deploy(
 	}
 	if err := run.verdict.Err(); err != nil {
 		return "", fmt.Errorf("deploy %s: image scan: %w", env, err)
+	}
+	log("integration tests against the image")
+	it := &checks.Report{Results: []checks.Result{m.integration(ctx, image, appPort)}}
+	if err := withSummary(it); err != nil {
+		return "", fmt.Errorf("deploy %s: %w", env, err)
 	}
 
 	log("terraform plan")
@@ -292,11 +312,7 @@ func (m *Delivery) Rollback(
 	// +optional
 	to string,
 ) (string, error) {
-	t, err := m.open(ctx, env)
-	if err != nil {
-		return "", err
-	}
-	targets, err := m.terraformOutputs(ctx, env, t.backend)
+	t, targets, err := m.openApplied(ctx, env)
 	if err != nil {
 		return "", err
 	}
@@ -315,11 +331,7 @@ func (m *Delivery) Status(
 	// Environment, e.g. prod.
 	env string,
 ) (string, error) {
-	t, err := m.open(ctx, env)
-	if err != nil {
-		return "", err
-	}
-	targets, err := m.terraformOutputs(ctx, env, t.backend)
+	t, targets, err := m.openApplied(ctx, env)
 	if err != nil {
 		return "", err
 	}

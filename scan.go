@@ -93,6 +93,15 @@ func runTrivy(ctx context.Context, c *dagger.Container, o scan.Options, p scan.P
 	return &scanRun{container: ran, report: report, verdict: scan.Gate(report, p), ignore: o.IgnoreFile}, nil
 }
 
+// outcome is what scan and scan-image print: the summary, or the gate's error followed by it.
+func (r *scanRun) outcome() (string, error) {
+	summary := scan.Summary(r.report, r.verdict)
+	if err := r.verdict.Err(); err != nil {
+		return "", fmt.Errorf("%w\n\n%s", err, strings.TrimRight(summary, "\n"))
+	}
+	return summary, nil
+}
+
 // policy reads the user's gate arguments.
 func policy(severity string, ignoreUnfixed bool) (scan.Policy, error) {
 	sev, err := scan.ParseSeverities(severity)
@@ -141,11 +150,7 @@ func (m *Delivery) Scan(
 	if err != nil {
 		return "", err
 	}
-	summary := scan.Summary(run.report, run.verdict)
-	if err := run.verdict.Err(); err != nil {
-		return "", fmt.Errorf("%w\n\n%s", err, strings.TrimRight(summary, "\n"))
-	}
-	return summary, nil
+	return run.outcome()
 }
 
 // ScanReport scans the source tree like scan and returns the reports as a directory, whatever the gate says:
@@ -194,9 +199,5 @@ func (m *Delivery) ScanImage(
 	if err != nil {
 		return "", err
 	}
-	summary := scan.Summary(run.report, run.verdict)
-	if err := run.verdict.Err(); err != nil {
-		return "", fmt.Errorf("%w\n\n%s", err, strings.TrimRight(summary, "\n"))
-	}
-	return summary, nil
+	return run.outcome()
 }

@@ -239,6 +239,19 @@ func TestDeploy_ReleasesThenRollsBackAFailedSmokeTest(t *testing.T) {
 		}
 	}
 
+	// status shows what runs; rollback goes one revision further back, to the one Terraform created.
+	r = d.call(t, src, "status", "--env=dev")
+	outputs = append(outputs, r.output)
+	if r.exitCode != 0 || !strings.Contains(r.output, s.TaskDefinition) {
+		t.Errorf("status should show %s:\n%s", s.TaskDefinition, tail(r.output, 30))
+	}
+	family := strings.Split(s.TaskDefinition, ":")[0]
+	r = d.call(t, src, "rollback", "--env=dev")
+	outputs = append(outputs, r.output)
+	if r.exitCode != 0 || !strings.Contains(r.output, "rollback dev: "+family+":1 is serving (was "+s.TaskDefinition+")") {
+		t.Errorf("rollback should put %s:1 back:\n%s", family, tail(r.output, 30))
+	}
+
 	// Nothing secret in any output.
 	for _, out := range outputs {
 		if strings.Contains(out, d.keyID) || strings.Contains(out, d.secret) {

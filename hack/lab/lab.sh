@@ -263,6 +263,10 @@ build_node_image() {
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js node-bundle/rootfs/usr/local/bin/npm
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js node-bundle/rootfs/usr/local/bin/npx
   node-bundle/rootfs/usr/local/bin/node --version >/dev/null
+  # The official image's unprivileged user (uid 1000), which app Dockerfiles switch to with `USER node`.
+  echo 'node:x:1000:1000::/home/node:/bin/sh' >>node-bundle/rootfs/etc/passwd
+  echo 'node:x:1000:' >>node-bundle/rootfs/etc/group
+  mkdir -p node-bundle/rootfs/home/node && chown 1000:1000 node-bundle/rootfs/home/node
   umoci repack --image node-oci:20-bookworm-slim node-bundle
   umoci config --image node-oci:20-bookworm-slim --os linux --architecture amd64 --config.cmd node \
     --config.env "$ENV_PATH" --config.env NODE_VERSION="$ver"
@@ -329,7 +333,9 @@ build_terraform_image() {
 step_images() {
   [ -f "$W/images/busybox-oci/index.json" ] || logged "$W/logs/image-busybox.log" "busybox image" build_busybox_image
   [ -d "$W/images/bookworm-rootfs" ] || logged "$W/logs/image-bookworm.log" "debootstrap of the image base" build_debian_base
-  [ -f "$W/images/node-oci/index.json" ] || logged "$W/logs/image-node.log" "node image" build_node_image
+  # .node-user: images built before the node user was added are rebuilt once.
+  [ -f "$W/images/node-oci/index.json" ] && [ -f "$W/images/node-oci.node-user" ] \
+    || { logged "$W/logs/image-node.log" "node image" build_node_image && touch "$W/images/node-oci.node-user"; }
   [ -f "$W/images/golang-oci/index.json" ] || logged "$W/logs/image-golang.log" "golang image" build_golang_image
   [ -f "$W/images/golangci-lint-oci/index.json" ] || logged "$W/logs/image-golangci-lint.log" "golangci-lint image" build_golangci_lint_image
   [ -f "$W/images/trivy-oci/index.json" ] || logged "$W/logs/image-trivy.log" "trivy image" build_trivy_image

@@ -73,9 +73,13 @@ func (r *Report) Err() error {
 		case NotRun:
 			fmt.Fprintf(&b, "── %s: not run: %s\n", f.Stage, f.Note)
 		default:
-			if f.Command != "" {
+			switch {
+			case f.Command != "" && f.ExitCode == 0 && f.Note != "":
+				// It never ran to an exit code (e.g. a service it needs did not start): the note says why.
+				fmt.Fprintf(&b, "── %s failed: %s: %s\n", f.Stage, f.Command, f.Note)
+			case f.Command != "":
 				fmt.Fprintf(&b, "── %s failed (exit %d): %s\n", f.Stage, f.ExitCode, f.Command)
-			} else {
+			default:
 				fmt.Fprintf(&b, "── %s failed: %s\n", f.Stage, f.Note)
 			}
 			b.WriteString(Excerpt(f.Output, ExcerptLines))

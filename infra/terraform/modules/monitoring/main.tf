@@ -135,8 +135,9 @@ resource "aws_budgets_budget" "monthly" {
   time_unit    = "MONTHLY"
 
   cost_filter {
-    name   = "TagKeyValue"
-    values = ["user:Environment$${var.environment}"]
+    name = "TagKeyValue"
+    # "user:Environment$dev": format() because "$${" would be HCL's escape for a literal "${".
+    values = [format("user:Environment$%s", var.environment)]
   }
 
   notification {
