@@ -50,6 +50,45 @@ func (m *Delivery) open(ctx context.Context, env string) (*target, error) {
 	return &target{env: env, dir: dir, backend: backend, cfg: cfg}, nil
 }
 
+// apply plans an environment, refuses destroying changes in prod unless allowed, applies, and returns the deploy
+// targets from the outputs.
+func (m *Delivery) apply(ctx context.Context, t *target, allowDestroy bool, tfVar []string) (terraform.Targets, terraform.PlanSummary, error) {
+	plan, sum, err := m.terraformPlan(ctx, t.env, t.backend, tfVar)
+	if err != nil {
+		return terraform.Targets{}, sum, err
+	}
+	if err := terraform.GuardDestroy(sum, t.env, allowDestroy); err != nil {
+		return terraform.Targets{}, sum, err
+	}
+	targets, err := terraformApply(ctx, plan, t.env)
+	return targets, sum, err
+}
+
+// Apply plans and applies an environment's infrastructure, refusing destroying changes in prod unless
+// --allow-destroy, and prints the deploy targets Terraform now outputs.
+// +cache="never"
+func (m *Delivery) Apply(
+	ctx context.Context,
+	// Environment, e.g. prod.
+	env string,
+	// Allow a production plan that destroys or replaces resources.
+	// +optional
+	allowDestroy bool,
+	// Extra Terraform variables, name=value.
+	// +optional
+	tfVar []string,
+) (string, error) {
+	t, err := m.open(ctx, env)
+	if err != nil {
+		return "", err
+	}
+	targets, sum, err := m.apply(ctx, t, allowDestroy, tfVar)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("apply %s: %s\n%s", env, sum.Counts(), targets), nil
+}
+
 // openApplied opens an environment that Terraform has applied and reads its deploy targets.
 func (m *Delivery) openApplied(ctx context.Context, env string) (*target, terraform.Targets, error) {
 	t, err := m.open(ctx, env)
@@ -152,6 +191,13 @@ func (m *Delivery) Deploy(
 	// Port the app listens on in its image, for the integration tests.
 	// +default=3000
 	appPort int,
+	// Slack incoming webhook URL (a secret): the release summary is posted there, success or failure.
+	// +optional
+	slackWebhook *dagger.Secret,
+	// A k6 script in the source (e.g. k6/smoke.js) to smoke-test with instead of the built-in runner; the gate
+	// fails on failed thresholds and on failed checks.
+	// +optional
+	k6Script string,
 ) (string, error) {
 	timeout, err := time.ParseDuration(rolloutTimeout)
 	if err != nil {
@@ -160,6 +206,11 @@ func (m *Delivery) Deploy(
 	gate, err := policy(severity, false)
 	if err != nil {
 		return "", err
+	}
+	if k6Script != "" {
+		if _, err := m.Source.File(k6Script).Name(ctx); err != nil {
+			return "", fmt.Errorf("deploy %s: --k6-script %s is not in the source", env, k6Script)
+		}
 	}
 	t, err := m.open(ctx, env)
 	if err != nil {
@@ -214,23 +265,15 @@ func (m *Delivery) Deploy(
 		return "", fmt.Errorf("deploy %s: %w", env, err)
 	}
 
-	log("terraform plan")
-	plan, sum, err := m.terraformPlan(ctx, env, t.backend, tfVar)
-	if err != nil {
-		return "", err
-	}
-	if err := terraform.GuardDestroy(sum, env, allowDestroy); err != nil {
-		return "", err
-	}
-	log("terraform apply: %s", sum.Counts())
-	targets, err := terraformApply(ctx, plan, env)
+	log("terraform plan and apply")
+	targets, sum, err := m.apply(ctx, t, allowDestroy, tfVar)
 	if err != nil {
 		return "", err
 	}
 
-	imagePath := filepath.Join(os.TempDir(), "image.tar")
-	if _, err := tarball.Export(ctx, imagePath); err != nil {
-		return "", fmt.Errorf("deploy %s: exporting the image: %s", env, firstLine(err))
+	imagePath, err := exportImage(ctx, tarball)
+	if err != nil {
+		return "", fmt.Errorf("deploy %s: %w", env, err)
 	}
 	assetsPath := ""
 	if d, err := m.Assets(ctx, assets); err == nil {
@@ -250,12 +293,11 @@ func (m *Delivery) Deploy(
 	if r.Auth, err = ecr.Login(ctx, ecrClient, ""); err != nil {
 		return "", err
 	}
-	if m.RegistryEndpoint != nil {
-		ep, err := m.RegistryEndpoint.Endpoint(ctx)
-		if err != nil {
-			return "", fmt.Errorf("registry endpoint: %s", firstLine(err))
-		}
-		r.PushTo = "http://" + ep
+	if k6Script != "" {
+		r.SmokeRunner = m.k6Runner(k6Script)
+	}
+	if r.PushTo, err = m.pushHost(ctx); err != nil {
+		return "", err
 	}
 	if m.AppEndpoint != nil {
 		ep, err := m.AppEndpoint.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"})
@@ -269,6 +311,15 @@ func (m *Delivery) Deploy(
 		s.Infrastructure = sum.Counts()
 		s.Started = started
 		s.Duration = time.Since(started)
+		if slackWebhook != nil {
+			url, perr := slackWebhook.Plaintext(ctx)
+			if perr == nil {
+				perr = release.Notify(ctx, url, s)
+			}
+			if perr != nil {
+				log("warning: %v", perr)
+			}
+		}
 	}
 	if err != nil {
 		if s != nil {

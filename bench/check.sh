@@ -17,7 +17,7 @@ APP=testdata/node-app
 eval "$($LAB env)"
 now() { date +%s.%N; }
 secs() { echo "$2 - $1" | bc | xargs printf '%.1f'; }
-run_check() { timeout 900 dagger call --source="$1" check >/dev/null 2>"$W/logs/bench-last.log" \
+run_check() { timeout 900 dagger call --trivy-db="$LAB_TRIVY_DB" --source="$1" check >/dev/null 2>"$W/logs/bench-last.log" \
   || { tail -20 "$W/logs/bench-last.log"; echo "bench: dagger call check failed" >&2; exit 1; }; }
 
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -48,7 +48,10 @@ echo "same tools on the host…"
 host=$(mktemp -d); tar -C "$work" -cf - . | tar -C "$host" -xf -
 t0=$(now)
 ( cd "$host" && timeout 300 npm ci --prefer-offline >/dev/null 2>&1 && npx --no-install eslint . >/dev/null \
-  && npx --no-install tsc --noEmit && npx --no-install vitest run >/dev/null 2>&1 ) || { echo "host run failed" >&2; exit 1; }
+  && npx --no-install tsc --noEmit && npx --no-install vitest run >/dev/null 2>&1 \
+  && "$TRIVY_BIN" fs --scanners vuln,secret,misconfig --cache-dir "$LAB_TRIVY_DB" --cache-backend memory \
+       --skip-db-update --skip-java-db-update --skip-check-update --skip-version-check --disable-telemetry \
+       --quiet --skip-dirs node_modules . >/dev/null 2>&1 ) || { echo "host run failed" >&2; exit 1; }
 hostt=$(secs "$t0" "$(now)"); rm -rf "$host"
 
 ratio() { echo "scale=2; $1 / $2" | bc; }
@@ -63,7 +66,7 @@ Run: $(date -u +%FT%TZ) by \`make bench\` (bench/check.sh). Sample app: testdata
 | \`dagger call check\`, cold engine (module load, pulls, npm ci from the registry, all stages) | $cold | $(ratio "$cold" "$hostt")× |
 | \`dagger call check\`, warm, nothing changed | $warm | $(ratio "$warm" "$hostt")× |
 | \`dagger call check\`, warm, one source file edited (install reused) | $edit | $(ratio "$edit" "$hostt")× |
-| host: npm ci + eslint + tsc --noEmit + vitest, one after another (warm npm cache) | $hostt | 1× |
+| host: npm ci + eslint + tsc --noEmit + vitest + trivy fs, one after another (warm npm cache) | $hostt | 1× |
 | lab \`up\` cold (sum of first recorded build steps on this machine) | $lab_cold | |
 | lab \`up\` warm (\`down\` then \`up\`, everything built) | $lab_warm | |
 MD

@@ -200,6 +200,28 @@ func TestDeploy_ReleasesThenRollsBackAFailedSmokeTest(t *testing.T) {
 		t.Errorf("summary: %+v", s)
 	}
 
+	// The parts on their own: publish of a pushed commit uploads nothing; the smoke test of the live app passes;
+	// apply prints the targets.
+	r = d.call(t, src, "publish", "--env=dev", "--tag="+tag)
+	outputs = append(outputs, r.output)
+	if r.exitCode != 0 || !strings.Contains(r.output, s.Image.Digest+" (already there, nothing pushed)") {
+		t.Errorf("publish of the released commit should push nothing:\n%s", tail(r.output, 30))
+	}
+	r = d.call(t, src, "smoke-test")
+	outputs = append(outputs, r.output)
+	if r.exitCode != 0 {
+		t.Errorf("smoke-test of the healthy app failed:\n%s", tail(r.output, 30))
+	}
+	apply := []string{"apply", "--env=dev"}
+	for _, v := range motoVars {
+		apply = append(apply, "--tf-var="+v)
+	}
+	r = d.call(t, src, apply...)
+	outputs = append(outputs, r.output)
+	if r.exitCode != 0 || !strings.Contains(r.output, "ecs_service_name") {
+		t.Errorf("apply should print the deploy targets:\n%s", tail(r.output, 30))
+	}
+
 	// A second release with a new page whose smoke test fails: ECS goes back, the old page stays.
 	edited := fixture(t, "node-app", nil)
 	page := filepath.Join(edited, "public", "index.html")
@@ -284,6 +306,10 @@ func TestDeploy_BadInputIsOneClearLineAndChangesNothing(t *testing.T) {
 		"--aws-endpoint=tcp://localhost"+strings.TrimPrefix(d.moto.Endpoint, "http://127.0.0.1"), "deploy", "--env=dev")
 	if r.exitCode == 0 || !strings.Contains(r.output, "no AWS credentials") {
 		t.Errorf("no credentials: want one clear line:\n%s", tail(r.output, 20))
+	}
+	r = d.call(t, src, "deploy", "--env=dev", "--k6-script=k6/missing.js")
+	if r.exitCode == 0 || !strings.Contains(r.output, "--k6-script k6/missing.js is not in the source") {
+		t.Errorf("a missing k6 script: want one clear line:\n%s", tail(r.output, 20))
 	}
 	buckets, err := awsenv.S3(d.moto.Config(t)).ListBuckets(context.Background(), &s3.ListBucketsInput{})
 	if err != nil || len(buckets.Buckets) != 0 {

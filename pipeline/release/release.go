@@ -41,6 +41,8 @@ type Release struct {
 	Assets string
 	// Smoke is the smoke test of the new tasks; its BaseURL defaults to Targets.AppURL.
 	Smoke smoke.Plan
+	// SmokeRunner replaces the built-in runner (e.g. k6 in a container); it gets the plan with BaseURL set.
+	SmokeRunner func(ctx context.Context, plan smoke.Plan) (smoke.Result, error)
 	// Clients.
 	ECR        ecr.DescribeRepositoriesAPI
 	ECS        ecs.Client
@@ -113,7 +115,12 @@ func Run(ctx context.Context, r Release) (*Summary, error) {
 	if plan.BaseURL == "" {
 		plan.BaseURL = r.Targets.AppURL
 	}
-	res, err := timed(s, "smoke", func() (smoke.Result, error) { return smoke.Run(ctx, plan, out) })
+	res, err := timed(s, "smoke", func() (smoke.Result, error) {
+		if r.SmokeRunner != nil {
+			return r.SmokeRunner(ctx, plan)
+		}
+		return smoke.Run(ctx, plan, out)
+	})
 	s.Smoke = &res
 	if err == nil && !res.Passed {
 		err = fmt.Errorf("smoke test failed: %s", joinFailures(res.Failures))

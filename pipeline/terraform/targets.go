@@ -84,3 +84,12 @@ func ParseTargets(data []byte) (Targets, error) {
 	}
 	return t, nil
 }
+
+// String lists the targets one per line, by their Terraform output names.
+func (t Targets) String() string {
+	var b strings.Builder
+	for _, f := range t.fields() {
+		fmt.Fprintf(&b, "  %-27s %s\n", f.output, *f.dst)
+	}
+	return b.String()
+}
