@@ -2,6 +2,8 @@ package scan_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,7 +12,7 @@ import (
 
 // sampleReport is a trimmed trivy v0.74.0 fs report: one of each kind of finding, plus trivy's fields the model
 // ignores (a secret's Match and Code must never come out of this package).
-const sampleReport = `{
+const sampleReportTemplate = `{
   "SchemaVersion": 2,
   "Trivy": {"Version": "0.74.0"},
   "ArtifactName": ".",
@@ -30,8 +32,8 @@ const sampleReport = `{
     {"Target": "config/settings.env", "Class": "secret",
      "Secrets": [{"RuleID": "aws-access-key-id", "Category": "AWS", "Severity": "CRITICAL",
        "Title": "AWS Access Key ID", "StartLine": 3, "EndLine": 3,
-       "Match": "AWS_ACCESS_KEY_ID=AKIAZQ3DPETSVN4XKW7C",
-       "Code": {"Lines": [{"Number": 3, "Content": "AWS_ACCESS_KEY_ID=AKIAZQ3DPETSVN4XKW7C"}]}}]},
+       "Match": "AWS_ACCESS_KEY_ID=FAKE_KEY",
+       "Code": {"Lines": [{"Number": 3, "Content": "AWS_ACCESS_KEY_ID=FAKE_KEY"}]}}]},
     {"Target": "Dockerfile", "Class": "config", "Type": "dockerfile",
      "Misconfigurations": [
        {"Type": "Dockerfile Security Check", "ID": "DS-0002", "AVDID": "AVD-DS-0002",
@@ -43,7 +45,25 @@ const sampleReport = `{
   ]
 }`
 
-const fakeKey = "AKIAZQ3DPETSVN4XKW7C"
+// fakeKey is the secret fixture's fake access key id, read from testdata so that no key-shaped literal lives in
+// code outside it; sampleReport carries it where trivy's report would.
+var (
+	fakeKey      = fixtureKey()
+	sampleReport = strings.ReplaceAll(sampleReportTemplate, "FAKE_KEY", fakeKey)
+)
+
+func fixtureKey() string {
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "scan", "secret", "config", "settings.env"))
+	if err != nil {
+		panic(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "AWS_ACCESS_KEY_ID="); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	panic("no AWS_ACCESS_KEY_ID in the secret fixture")
+}
 
 type failingReader struct{}
 
