@@ -11,9 +11,9 @@ package release
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -176,13 +176,5 @@ func joinFailures(fs []string) string {
 	if len(fs) == 0 {
 		return "no reason given"
 	}
-	return errors.Join(toErrs(fs)...).Error()
-}
-
-func toErrs(fs []string) []error {
-	out := make([]error, len(fs))
-	for i, f := range fs {
-		out[i] = errors.New(f)
-	}
-	return out
+	return strings.Join(fs, "; ")
 }
