@@ -113,11 +113,16 @@ func (m *Delivery) terraformPlan(ctx context.Context, env string, backend map[st
 
 // terraformApply applies the plan in c and reads the deploy targets from the outputs.
 func terraformApply(ctx context.Context, c *dagger.Container, env string) (terraform.Targets, error) {
-	c = c.WithExec([]string{"terraform", "apply", "-input=false", "-no-color", "-lock-timeout=2m", "/tmp/tfplan"}).
-		WithExec([]string{"sh", "-c", "terraform output -json > /tmp/outputs.json"})
-	js, err := c.File("/tmp/outputs.json").Contents(ctx)
+	c = c.WithExec([]string{"terraform", "apply", "-input=false", "-no-color", "-lock-timeout=2m", "/tmp/tfplan"})
+	return readTargets(ctx, c, "terraform apply", env)
+}
+
+// readTargets runs terraform output in c (after whatever c already ran) and parses the deploy targets; a failure
+// of an earlier exec in c surfaces here, named by what.
+func readTargets(ctx context.Context, c *dagger.Container, what, env string) (terraform.Targets, error) {
+	js, err := c.WithExec([]string{"sh", "-c", "terraform output -json > /tmp/outputs.json"}).File("/tmp/outputs.json").Contents(ctx)
 	if err != nil {
-		return terraform.Targets{}, fmt.Errorf("terraform apply (%s): %s", env, execError(err))
+		return terraform.Targets{}, fmt.Errorf("%s (%s): %s", what, env, execError(err))
 	}
 	return terraform.ParseTargets([]byte(js))
 }
@@ -128,11 +133,7 @@ func (m *Delivery) terraformOutputs(ctx context.Context, env string, backend map
 	if err != nil {
 		return terraform.Targets{}, err
 	}
-	js, err := c.WithExec([]string{"sh", "-c", "terraform output -json > /tmp/outputs.json"}).File("/tmp/outputs.json").Contents(ctx)
-	if err != nil {
-		return terraform.Targets{}, fmt.Errorf("terraform output (%s): %s", env, execError(err))
-	}
-	return terraform.ParseTargets([]byte(js))
+	return readTargets(ctx, c, "terraform output", env)
 }
 
 // execError is the tail of a failed tool's output: terraform explains itself at the end.
