@@ -41,7 +41,7 @@ func (m *Delivery) runChecks(ctx context.Context, extra []func(context.Context) 
 		return "", err
 	}
 	report.Results = append(report.Results, extraResults...)
-	report.Sort(append(append([]string{toolchain.Install}, stages...), scanStage)...)
+	report.Sort(append(append([]string{toolchain.Install}, stages...), scanStage, workflowsStage, terraformStage, tflintStage)...)
 	if err := withSummary(report); err != nil {
 		return "", err
 	}
@@ -136,16 +136,22 @@ func (m *Delivery) install(ctx context.Context, a *app.App, r *toolchain.Recipe)
 			WithEnvVariable("SSL_CERT_DIR", "/etc/ssl/certs:"+extraCADir)
 	}
 	manifests := []string{"package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"}
+	src := m.Source
 	if a.Kind == app.Go {
 		manifests = []string{"go.mod", "go.sum"}
+		if a.Go.DaggerModule {
+			// A Dagger Go module (like this repository) compiles only with its generated bindings: the engine's
+			// Go SDK generates them exactly as `dagger develop` would, without touching the user's tree.
+			src = src.WithDirectory(".", src.AsModuleSource().GeneratedContextDirectory())
+		}
 	}
 	c = c.WithWorkdir(toolchain.Workdir).
-		WithDirectory(toolchain.Workdir, m.Source, dagger.ContainerWithDirectoryOpts{Include: manifests})
+		WithDirectory(toolchain.Workdir, src, dagger.ContainerWithDirectoryOpts{Include: manifests})
 	installed, res := exec(ctx, c, r.Install, res)
 	if res.Status != checks.Passed {
 		return nil, res
 	}
-	return installed.WithDirectory(toolchain.Workdir, m.Source), res
+	return installed.WithDirectory(toolchain.Workdir, src), res
 }
 
 // runStep runs one stage on the installed container and captures its combined output and exit code.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -225,7 +226,13 @@ func (m *Delivery) Deploy(
 	if err != nil {
 		return "", err
 	}
-	defer unlock(context.WithoutCancel(ctx))
+	defer func() {
+		// The release's outcome is decided by now: a lock left behind does not undo it, it only blocks the next
+		// deploy, so it is a loud warning rather than a failure.
+		if err := unlock(context.WithoutCancel(ctx)); err != nil {
+			fmt.Fprintf(os.Stderr, "deploy %s: warning: %v\n", env, err)
+		}
+	}()
 	started := time.Now()
 	log := func(format string, a ...any) {
 		fmt.Fprintf(os.Stderr, "deploy %s: "+format+"\n", append([]any{env}, a...)...)
@@ -244,7 +251,10 @@ func (m *Delivery) Deploy(
 	log("building the image")
 	image, err := m.Build(ctx, "Dockerfile", "")
 	if err != nil {
-		<-checkErr
+		// Wait for the check so it does not outlive the call, and report its failure too rather than drop it.
+		if cerr := <-checkErr; cerr != nil {
+			return "", errors.Join(err, fmt.Errorf("deploy %s: %w", env, cerr))
+		}
 		return "", err
 	}
 	if err := <-checkErr; err != nil {

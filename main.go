@@ -100,10 +100,12 @@ func New(
 		RegistryEndpoint: registryEndpoint, AppEndpoint: appEndpoint}
 }
 
-// Check runs lint, typecheck, test and the security scan side by side and prints one line per stage. Every
-// stage runs even when another fails; the error then names each failing stage with the first lines of its output.
+// Check runs every check side by side and prints one line per stage: the app's lint, typecheck and tests, the
+// security scan of the source, actionlint (with shellcheck) on its GitHub workflows, and terraform fmt/validate
+// and tflint on the infra directory. Every stage runs even when another fails; the error then names each failing
+// stage with the first lines of its output. A stage with nothing to check (no workflows, no Terraform) says so.
 func (m *Delivery) Check(ctx context.Context) (string, error) {
-	return m.runChecks(ctx, []func(context.Context) checks.Result{m.scanResult},
+	return m.runChecks(ctx, []func(context.Context) checks.Result{m.scanResult, m.workflowsCheck, m.terraformCheck, m.tflintCheck},
 		toolchain.Lint, toolchain.Typecheck, toolchain.Test)
 }
 

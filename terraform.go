@@ -49,7 +49,7 @@ func backendSettings(dir, env string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("environment %s has no backend file %s", env, terraform.BackendFile(env))
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: a close error cannot lose data
 	out := map[string]string{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {

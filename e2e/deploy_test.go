@@ -57,23 +57,22 @@ func startStandInApp(t *testing.T) *standInApp {
 			return
 		}
 		if r.URL.Path == "/healthz" {
-			io.WriteString(w, `{"status":"ok"}`)
+			_, _ = io.WriteString(w, `{"status":"ok"}`) // a failed write is the smoke test's to see and report
 			return
 		}
 		files.ServeHTTP(w, r)
 	})}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
+	go func() { _ = srv.Serve(l) }() // returns http.ErrServerClosed when the cleanup closes it
+	t.Cleanup(func() { _ = srv.Close() })
 	return a
 }
 
 // lab is one moto with a bootstrapped dev environment and the flags every call needs.
 type deployLab struct {
-	moto     *testkit.Moto
-	app      *standInApp
-	keyID    string
-	secret   string
-	extraEnv []string
+	moto   *testkit.Moto
+	app    *standInApp
+	keyID  string
+	secret string
 }
 
 func newDeployLab(t *testing.T) *deployLab {
@@ -93,8 +92,11 @@ func randHex(n int) string {
 // call runs `dagger call <module flags> <args>` with the lab's endpoints and the sentinel credentials.
 func (d *deployLab) call(t *testing.T, src string, args ...string) run {
 	t.Helper()
-	os.Setenv("E2E_AWS_KEY_ID", d.keyID)
-	os.Setenv("E2E_AWS_SECRET", d.secret)
+	for k, v := range map[string]string{"E2E_AWS_KEY_ID": d.keyID, "E2E_AWS_SECRET": d.secret} {
+		if err := os.Setenv(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
 	flags := []string{"call", "--source=" + src, "--aws-access-key-id=env:E2E_AWS_KEY_ID",
 		"--aws-secret-access-key=env:E2E_AWS_SECRET", "--aws-region=" + testkit.Region,
 		"--aws-endpoint=tcp://localhost" + strings.TrimPrefix(d.moto.Endpoint, "http://127.0.0.1"),
@@ -225,8 +227,13 @@ func TestDeploy_ReleasesThenRollsBackAFailedSmokeTest(t *testing.T) {
 	// A second release with a new page whose smoke test fails: ECS goes back, the old page stays.
 	edited := fixture(t, "node-app", nil)
 	page := filepath.Join(edited, "public", "index.html")
-	b, _ := os.ReadFile(page)
-	os.WriteFile(page, []byte(strings.Replace(string(b), "</body>", "<p>broken release</p></body>", 1)), 0o644)
+	b, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, []byte(strings.Replace(string(b), "</body>", "<p>broken release</p></body>", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	d.app.healthy.Store(false)
 	r = d.deploy(t, edited, tag+"-b")
 	outputs = append(outputs, r.output)
@@ -255,7 +262,7 @@ func TestDeploy_ReleasesThenRollsBackAFailedSmokeTest(t *testing.T) {
 	obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: &static, Key: aws.String("index.html")})
 	if err == nil {
 		body, _ := io.ReadAll(obj.Body)
-		obj.Body.Close()
+		_ = obj.Body.Close() // read-only
 		if strings.Contains(string(body), "broken release") {
 			t.Error("index.html of the failed release is live")
 		}
@@ -329,6 +336,8 @@ func (l *limitedWriter) Write(p []byte) (int, error) {
 	}
 	k := min(len(p), l.n)
 	l.n -= k
-	l.w.Write(p[:k])
+	if n, err := l.w.Write(p[:k]); err != nil {
+		return n, err
+	}
 	return len(p), nil
 }

@@ -26,9 +26,13 @@ func repoRoot(t *testing.T) string {
 	return filepath.Dir(wd)
 }
 
-// requireLab fails under CI (a missing engine is a broken CI, not a reason to skip) and skips elsewhere.
+// requireLab fails under CI (a missing engine is a broken CI, not a reason to skip) and skips elsewhere. With
+// -short (unit tests only, as the repository's own check runs them) the end-to-end tests always skip.
 func requireLab(t *testing.T) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end: needs the Dagger lab; -short runs unit tests only")
+	}
 	missing := ""
 	if os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST") == "" {
 		missing = "_EXPERIMENTAL_DAGGER_RUNNER_HOST is not set"

@@ -26,6 +26,7 @@ DAGGER_VERSION=v0.19.10
 GOLANGCI_LINT_VERSION=v2.15.0
 TRIVY_VERSION=v0.74.0
 TFLINT_VERSION=v0.64.0
+ACTIONLINT_VERSION=v1.7.12
 W=${LAB_DIR:-/var/cache/pixels-petals/lab}
 LAB_SRC=$(cd "$(dirname "$0")" && pwd)
 NET=${NET:-host}
@@ -68,7 +69,7 @@ run_step() {
 # ================================================================================================ build steps
 step_apt() {
   local pkgs="runc dnsmasq-base iptables containernetworking-plugins docker-registry skopeo umoci debootstrap
-    busybox-static ca-certificates jq python3 curl iproute2 bc"
+    busybox-static ca-certificates jq python3 curl iproute2 bc shellcheck"
   # shellcheck disable=SC2086
   if ! dpkg -s $pkgs >/dev/null 2>&1; then
     apt-get update -qq >"$W/logs/apt.log" 2>&1 || { tail -5 "$W/logs/apt.log"; die "apt-get update failed"; }
@@ -182,6 +183,11 @@ build_tools() {
       "github.com/terraform-linters/tflint@$TFLINT_VERSION"
     mv "$W/tools/.tmp/tflint" "$W/tools/tflint"
   fi
+  if [ ! -x "$W/tools/actionlint" ]; then
+    GOBIN="$W/tools/.tmp" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" \
+      "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+    mv "$W/tools/.tmp/actionlint" "$W/tools/actionlint"
+  fi
 }
 step_tools() { logged "$W/logs/tools.log" "building tools for stand-in images" build_tools; }
 
@@ -211,6 +217,7 @@ step_rootfs() {
   "logLevel": "info",
   "registries": {
     "docker.io": {"mirrors": ["$REG"]},
+    "ghcr.io": {"mirrors": ["$REG"]},
     "$REG": {"http": true}
   }
 }
@@ -330,6 +337,35 @@ build_terraform_image() {
   rm -rf tf-bundle
 }
 
+build_tflint_image() { # the official image (ghcr.io) is alpine + /usr/local/bin/tflint with tflint as entrypoint
+  cd "$W/images"
+  umoci_new tflint-oci "$TFLINT_VERSION" tflint-bundle
+  busybox_rootfs tflint-bundle/rootfs
+  cp "$W/tools/tflint" tflint-bundle/rootfs/usr/local/bin/tflint
+  umoci repack --image "tflint-oci:$TFLINT_VERSION" tflint-bundle
+  umoci config --image "tflint-oci:$TFLINT_VERSION" --os linux --architecture amd64 \
+    --config.entrypoint /usr/local/bin/tflint --config.env "$ENV_PATH"
+  rm -rf tflint-bundle
+}
+
+# The official image is alpine + actionlint + shellcheck (which actionlint runs on every `run:` script). Ours
+# carries Debian's shellcheck with the shared libraries it links.
+build_actionlint_image() {
+  local tag=${ACTIONLINT_VERSION#v} lib
+  command -v shellcheck >/dev/null || die "shellcheck not found (apt package shellcheck)"
+  cd "$W/images"
+  umoci_new actionlint-oci "$tag" al-bundle
+  busybox_rootfs al-bundle/rootfs
+  cp "$W/tools/actionlint" al-bundle/rootfs/usr/local/bin/actionlint
+  cp "$(command -v shellcheck)" al-bundle/rootfs/usr/local/bin/shellcheck
+  for lib in $(ldd "$(command -v shellcheck)" | grep -o '/[^ ]*'); do cp -L --parents "$lib" al-bundle/rootfs/; done
+  chroot al-bundle/rootfs /usr/local/bin/shellcheck --version >/dev/null || die "shellcheck does not run in the actionlint image"
+  umoci repack --image "actionlint-oci:$tag" al-bundle
+  umoci config --image "actionlint-oci:$tag" --os linux --architecture amd64 \
+    --config.entrypoint /usr/local/bin/actionlint --config.env "$ENV_PATH"
+  rm -rf al-bundle
+}
+
 step_images() {
   [ -f "$W/images/busybox-oci/index.json" ] || logged "$W/logs/image-busybox.log" "busybox image" build_busybox_image
   [ -d "$W/images/bookworm-rootfs" ] || logged "$W/logs/image-bookworm.log" "debootstrap of the image base" build_debian_base
@@ -340,6 +376,8 @@ step_images() {
   [ -f "$W/images/golangci-lint-oci/index.json" ] || logged "$W/logs/image-golangci-lint.log" "golangci-lint image" build_golangci_lint_image
   [ -f "$W/images/trivy-oci/index.json" ] || logged "$W/logs/image-trivy.log" "trivy image" build_trivy_image
   [ -f "$W/images/terraform-oci/index.json" ] || logged "$W/logs/image-terraform.log" "terraform image" build_terraform_image
+  [ -f "$W/images/tflint-oci/index.json" ] || logged "$W/logs/image-tflint.log" "tflint image" build_tflint_image
+  [ -f "$W/images/actionlint-oci/index.json" ] || logged "$W/logs/image-actionlint.log" "actionlint image" build_actionlint_image
 }
 
 # A small trivy vulnerability DB built from the fixtures in hack/lab/trivydb (the real DB is downloaded from a
@@ -362,6 +400,8 @@ IMAGES=(
   "golangci-lint-oci:$GOLANGCI_LINT_VERSION golangci/golangci-lint:$GOLANGCI_LINT_VERSION"
   "trivy-oci:${TRIVY_VERSION#v} aquasec/trivy:${TRIVY_VERSION#v}"
   "terraform-oci:$TERRAFORM_VERSION hashicorp/terraform:$TERRAFORM_VERSION"
+  "tflint-oci:$TFLINT_VERSION terraform-linters/tflint:$TFLINT_VERSION"
+  "actionlint-oci:${ACTIONLINT_VERSION#v} rhysd/actionlint:${ACTIONLINT_VERSION#v}"
 )
 push_images() { # pushes an image only when its digest changed since the last push (stamp in the registry dir)
   local spec src name digest stamp

@@ -40,7 +40,7 @@ func StartRegistry(t testing.TB, opts ...RegistryOption) string {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	var h http.Handler = registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	h := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
 	if o.user != "" || o.password != "" {
 		h = basicAuth(h, o.user, o.password)
 	}

@@ -38,6 +38,8 @@ type App struct {
 	Go *GoApp
 	// Dockerfile is true when the app has a Dockerfile at its root.
 	Dockerfile bool
+	// Config is the project's delivery.json (empty when absent).
+	Config Config
 }
 
 // ErrUnknownKind means the tree has neither a package.json nor a go.mod at its root.
@@ -48,6 +50,11 @@ var ErrUnknownKind = errors.New("no package.json or go.mod at the root of the so
 // vendor Go tooling but a Go app rarely carries a package.json at its root by accident.
 func Detect(ctx context.Context, src Source) (*App, error) {
 	a := &App{}
+	cfg, err := readConfig(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	a.Config = cfg
 	if ok, err := exists(ctx, src, "Dockerfile"); err != nil {
 		return nil, err
 	} else {

@@ -23,6 +23,9 @@ type GoApp struct {
 	HasGoSum bool
 	// Requires counts the module's requirements (0 means nothing to download).
 	Requires int
+	// DaggerModule is true when the module is also a Dagger module written with the Go SDK, whose generated
+	// bindings the check must add before anything compiles.
+	DaggerModule bool
 }
 
 func detectGo(ctx context.Context, src Source, mod []byte) (*GoApp, error) {
@@ -52,6 +55,9 @@ func detectGo(ctx context.Context, src Source, mod []byte) (*GoApp, error) {
 		return nil, err
 	}
 	if g.HasGoSum, err = exists(ctx, src, "go.sum"); err != nil {
+		return nil, err
+	}
+	if g.DaggerModule, err = daggerGoModule(ctx, src); err != nil {
 		return nil, err
 	}
 	return g, nil

@@ -52,7 +52,7 @@ func (n *NodeApp) HasScript(name string) bool {
 	if s == "" {
 		return false
 	}
-	return !(name == "test" && s == npmDefaultTest)
+	return name != "test" || s != npmDefaultTest
 }
 
 func detectNode(ctx context.Context, src Source, pkg []byte) (*NodeApp, error) {

@@ -63,16 +63,21 @@ type run struct {
 	partition string
 }
 
+// printf writes to the progress writer. Progress is best-effort: a failed write must not fail the bootstrap.
+func (r *run) printf(format string, args ...any) {
+	_, _ = fmt.Fprintf(r.w, format, args...)
+}
+
 func (r *run) changed(format string, args ...any) {
 	s := fmt.Sprintf(format, args...)
 	r.res.Changes = append(r.res.Changes, s)
-	fmt.Fprintf(r.w, "  changed   %s\n", s)
+	r.printf("  changed   %s\n", s)
 }
 
 func (r *run) ok(format string, args ...any) {
 	s := fmt.Sprintf(format, args...)
 	r.res.InPlace = append(r.res.InPlace, s)
-	fmt.Fprintf(r.w, "  in place  %s\n", s)
+	r.printf("  in place  %s\n", s)
 }
 
 // Ensure makes the state bucket and lock table exist with the required settings. Invalid names fail before any
@@ -93,7 +98,7 @@ func Ensure(ctx context.Context, s3c S3API, ddb DynamoDBAPI, o Options) (Result,
 	if r.w == nil {
 		r.w = io.Discard
 	}
-	fmt.Fprintf(r.w, "state backend: bucket %s, lock table %s (%s)\n", o.Bucket, o.LockTable, o.Region)
+	r.printf("state backend: bucket %s, lock table %s (%s)\n", o.Bucket, o.LockTable, o.Region)
 	steps := []func(context.Context, S3API) error{
 		r.ensureBucket, r.ensureVersioning, r.ensureEncryption, r.ensurePublicAccessBlock, r.ensureTLSPolicy,
 	}
@@ -109,9 +114,9 @@ func Ensure(ctx context.Context, s3c S3API, ddb DynamoDBAPI, o Options) (Result,
 		return r.res, err
 	}
 	if r.res.NothingToDo() {
-		fmt.Fprintln(r.w, r.res.String())
+		r.printf("%s\n", r.res.String())
 	} else {
-		fmt.Fprintf(r.w, "state backend ready: %d change(s)\n", len(r.res.Changes))
+		r.printf("state backend ready: %d change(s)\n", len(r.res.Changes))
 	}
 	return r.res, nil
 }

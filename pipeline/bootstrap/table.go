@@ -122,6 +122,6 @@ func (r *run) waitActive(ctx context.Context, c DynamoDBAPI) error {
 	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(r.o.LockTable)}, r.o.WaitTimeout); err != nil {
 		return fmt.Errorf("lock table %q did not become ACTIVE within %s: %s", r.o.LockTable, r.o.WaitTimeout, awsenv.Explain(err))
 	}
-	fmt.Fprintf(r.w, "  waited    %s for lock table %s to be ACTIVE\n", time.Since(start).Round(time.Millisecond), r.o.LockTable)
+	r.printf("  waited    %s for lock table %s to be ACTIVE\n", time.Since(start).Round(time.Millisecond), r.o.LockTable)
 	return nil
 }

@@ -67,15 +67,14 @@ func ociTarball(t *testing.T, item any, gz bool) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // closed and checked below; this only covers a t.Fatal on the way
 	var w io.Writer = f
+	var zw *gzip.Writer
 	if gz {
-		zw := gzip.NewWriter(f)
-		defer zw.Close()
+		zw = gzip.NewWriter(f)
 		w = zw
 	}
 	tw := tar.NewWriter(w)
-	defer tw.Close()
 	err = filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
 		if err != nil || path == dir {
 			return err
@@ -93,11 +92,23 @@ func ociTarball(t *testing.T, item any, gz bool) string {
 		if err != nil {
 			return err
 		}
-		defer src.Close()
+		defer func() { _ = src.Close() }() // read-only
 		_, err = io.Copy(tw, src)
 		return err
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// The tar and gzip trailers are written on Close: a failure there is a truncated tarball.
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -179,17 +190,20 @@ func gzipFile(t *testing.T, src, dst string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer in.Close()
+	defer func() { _ = in.Close() }() // read-only
 	out, err := os.Create(dst)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer out.Close()
+	defer func() { _ = out.Close() }() // closed and checked below; this only covers a t.Fatal on the way
 	zw := gzip.NewWriter(out)
 	if _, err := io.Copy(zw, in); err != nil {
 		t.Fatal(err)
 	}
 	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
 		t.Fatal(err)
 	}
 }

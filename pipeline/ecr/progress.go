@@ -69,8 +69,13 @@ func reportProgress(w io.Writer, updates <-chan v1.Update, done chan<- struct{})
 			continue
 		}
 		lastStep, lastAt = step, time.Now()
-		fmt.Fprintf(w, "  %3d%%  %s of %s\n", u.Complete*100/u.Total, humanBytes(u.Complete), humanBytes(u.Total))
+		progressf(w, "  %3d%%  %s of %s\n", u.Complete*100/u.Total, humanBytes(u.Complete), humanBytes(u.Total))
 	}
+}
+
+// progressf writes to the progress writer. Progress is best-effort: a failed write must not fail the push.
+func progressf(w io.Writer, format string, args ...any) {
+	_, _ = fmt.Fprintf(w, format, args...)
 }
 
 // humanBytes renders a byte count as B, kB, MB or GB (powers of 1000, as registries and docker print them).

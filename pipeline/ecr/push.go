@@ -83,7 +83,7 @@ func Push(ctx context.Context, o PushOptions) (PushResult, error) {
 		Reference: repo.Digest(art.digest.String()).String(), Digest: art.digest.String(),
 		Kind: art.kind, Format: art.format,
 	}
-	fmt.Fprintf(w, "%s %s: %s %s\n", art.format, o.Image, art.kind, art.digest)
+	progressf(w, "%s %s: %s %s\n", art.format, o.Image, art.kind, art.digest)
 	if o.ECR != nil {
 		if _, err := CheckRepository(ctx, o.ECR, o.Repository); err != nil {
 			return res, err
@@ -113,7 +113,7 @@ func Push(ctx context.Context, o PushOptions) (PushResult, error) {
 			missing = append(missing, tag)
 		case *have == art.digest:
 			res.Skipped = append(res.Skipped, tag.TagStr())
-			fmt.Fprintf(w, "%s already points at %s: skipped\n", tag, art.digest)
+			progressf(w, "%s already points at %s: skipped\n", tag, art.digest)
 		default:
 			conflicts = append(conflicts, fmt.Sprintf("%s already points at %s, not at this %s %s", tag, have, art.kind, art.digest))
 		}
@@ -124,7 +124,7 @@ func Push(ctx context.Context, o PushOptions) (PushResult, error) {
 	}
 	if len(missing) == 0 {
 		res.AlreadyThere = true
-		fmt.Fprintf(w, "already there: %s, nothing to push\n", res.Reference)
+		progressf(w, "already there: %s, nothing to push\n", res.Reference)
 		return res, nil
 	}
 
@@ -133,7 +133,7 @@ func Push(ctx context.Context, o PushOptions) (PushResult, error) {
 	if len(res.Skipped) == 0 {
 		// The registry has none of the tags: upload blobs and manifest under the first one. Blobs it already holds
 		// (an earlier image sharing layers) are detected by the client and not sent.
-		fmt.Fprintf(w, "pushing %s\n", first)
+		progressf(w, "pushing %s\n", first)
 		updates := make(chan v1.Update, 64)
 		done := make(chan struct{})
 		go reportProgress(w, updates, done)
@@ -151,10 +151,10 @@ func Push(ctx context.Context, o PushOptions) (PushResult, error) {
 			return res, red.errorf("%s", explainRegistry(err, repo, "tagging "+tag.TagStr()))
 		}
 		res.Pushed = append(res.Pushed, tag.TagStr())
-		fmt.Fprintf(w, "tagged %s\n", tag)
+		progressf(w, "tagged %s\n", tag)
 	}
 	res.BytesUploaded = counter.bytes.Load()
-	fmt.Fprintf(w, "pushed %s (tags %s), %s uploaded in %s\n", res.Reference, strings.Join(res.Pushed, ", "),
+	progressf(w, "pushed %s (tags %s), %s uploaded in %s\n", res.Reference, strings.Join(res.Pushed, ", "),
 		humanBytes(res.BytesUploaded), time.Since(start).Round(time.Millisecond))
 	return res, nil
 }

@@ -140,7 +140,7 @@ func tarNames(path string) (map[string]bool, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: a close error cannot lose data
 	br := bufio.NewReader(f)
 	magic, _ := br.Peek(2)
 	gz := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
@@ -148,7 +148,7 @@ func tarNames(path string) (map[string]bool, bool, error) {
 	if err != nil {
 		return nil, gz, err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // read-only
 	names := map[string]bool{}
 	tr := tar.NewReader(rc)
 	for i := 0; i < maxTarEntries; i++ {
@@ -173,7 +173,7 @@ func extract(path string, gz bool, dir string) error {
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // read-only
 	tr := tar.NewReader(rc)
 	for i := 0; i < maxTarEntries; i++ {
 		h, err := tr.Next()

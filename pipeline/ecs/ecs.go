@@ -96,7 +96,8 @@ func findService(ctx context.Context, c Client, t target) (types.Service, error)
 		}
 		return types.Service{}, t.errorf("describe service: %s", awsenv.Explain(err))
 	}
-	for _, f := range out.Failures {
+	if len(out.Failures) > 0 { // one service asked for: the first failure is the answer
+		f := out.Failures[0]
 		if aws.ToString(f.Reason) == "MISSING" {
 			return types.Service{}, t.errorf("no such service (ECS reports it MISSING); check the service name")
 		}

@@ -92,7 +92,7 @@ func registerInput(td *types.TaskDefinition, tags []types.Tag) *awsecs.RegisterT
 		EnableFaultInjection:          td.EnableFaultInjection,
 		EphemeralStorage:              td.EphemeralStorage,
 		ExecutionRoleArn:              td.ExecutionRoleArn,
-		InferenceAccelerators:         td.InferenceAccelerators,
+		InferenceAccelerators:         td.InferenceAccelerators, //nolint:staticcheck // deprecated, but copied so a revision round-trips as read
 		IpcMode:                       td.IpcMode,
 		Memory:                        td.Memory,
 		NetworkMode:                   td.NetworkMode,

@@ -58,8 +58,9 @@ func newWatch(c Client, t target, out io.Writer, interval, timeout time.Duration
 	return w
 }
 
+// say writes a progress line. Progress is best-effort: a failed write must not fail the rollout watch.
 func (w *watch) say(format string, args ...any) {
-	fmt.Fprintf(w.out, "%s: %s\n", w.t.service, fmt.Sprintf(format, args...))
+	_, _ = fmt.Fprintf(w.out, "%s: %s\n", w.t.service, fmt.Sprintf(format, args...))
 }
 
 // outcome is how a followed deployment ended.

@@ -29,7 +29,7 @@ func Notify(ctx context.Context, webhookURL string, s *Summary) error {
 	if err != nil {
 		return fmt.Errorf("slack notification: could not reach the webhook")
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // the status is the answer; a close error changes nothing
 	if resp.StatusCode/100 != 2 {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
 		return fmt.Errorf("slack notification: webhook answered %d %s", resp.StatusCode, bytes.TrimSpace(msg))

@@ -16,7 +16,10 @@ func TestNotify_PostsTheSummaryAndKeepsTheWebhookOutOfErrors(t *testing.T) {
 	var got map[string]string
 	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		json.Unmarshal(b, &got)
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Errorf("the webhook got no JSON object: %v: %s", err, b)
+			http.Error(w, "bad payload", http.StatusBadRequest)
+		}
 	}))
 	defer ok.Close()
 	s := &release.Summary{Environment: "prod", Tag: "3f2c", Failed: "smoke", RolledBack: true, Previous: "web:41"}

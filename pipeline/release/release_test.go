@@ -65,7 +65,7 @@ func newEnv(t *testing.T) *env {
 			http.Error(w, "boom", http.StatusBadGateway)
 			return
 		}
-		io.WriteString(w, "ok")
+		_, _ = io.WriteString(w, "ok") // a failed write shows up as the smoke check's error
 	}))
 	t.Cleanup(e.app.Close)
 
@@ -79,6 +79,7 @@ func newEnv(t *testing.T) *env {
 		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{Id: aws.String("s3"),
 			DomainName: aws.String(bucket + ".s3.amazonaws.com"), S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")}}}},
 		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String("s3"), ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyAllowAll,
+			//nolint:staticcheck // SA1019: with no CachePolicyId, CloudFront (and moto) want the legacy MinTTL/ForwardedValues
 			MinTTL: aws.Int64(0), ForwardedValues: &cftypes.ForwardedValues{QueryString: aws.Bool(false),
 				Cookies: &cftypes.CookiePreference{Forward: cftypes.ItemSelectionNone}}},
 	}})
@@ -111,8 +112,9 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-// release runs one release of a fresh random image and a site whose index.html says version.
-func (e *env) release(version string) (*release.Summary, error, string) {
+// release runs one release of a fresh random image and a site whose index.html says version. It returns the
+// summary, the progress output and the release's error.
+func (e *env) release(version string) (*release.Summary, string, error) {
 	e.t.Helper()
 	dir := e.t.TempDir()
 	img, err := random.Image(512, 2)
@@ -133,7 +135,7 @@ func (e *env) release(version string) (*release.Summary, error, string) {
 		ECR:   e.ecr, ECS: e.ecs, S3: e.s3, CloudFront: e.cf,
 		RolloutTimeout: 20 * time.Second, PollInterval: 10 * time.Millisecond, Progress: &progress,
 	})
-	return s, err, progress.String()
+	return s, progress.String(), err
 }
 
 func write(t *testing.T, path, content string) {
@@ -152,7 +154,7 @@ func (e *env) object(key string) (body, contentType, cacheControl string) {
 	if err != nil {
 		e.t.Fatalf("s3://%s/%s: %s", e.targets.StaticBucket, key, awsenv.Explain(err))
 	}
-	defer out.Body.Close()
+	defer func() { _ = out.Body.Close() }() // read-only
 	b, _ := io.ReadAll(out.Body)
 	return string(b), aws.ToString(out.ContentType), aws.ToString(out.CacheControl)
 }
@@ -160,7 +162,7 @@ func (e *env) object(key string) (body, contentType, cacheControl string) {
 func TestRun_ReleasesImageTaskDefinitionAndSiteInOrder(t *testing.T) {
 	e := newEnv(t)
 	e.fake.Script(ecsfake.StartTasks(2), ecsfake.Complete())
-	s, err, progress := e.release("a1")
+	s, progress, err := e.release("a1")
 	if err != nil {
 		t.Fatalf("release failed: %v\n%s", err, progress)
 	}
@@ -205,7 +207,7 @@ func TestRun_ReleasesImageTaskDefinitionAndSiteInOrder(t *testing.T) {
 
 	// The next release replaces index.html: the old hashed asset goes after the switch, and the page is invalidated.
 	e.fake.Script(ecsfake.StartTasks(2), ecsfake.Complete())
-	s, err, progress = e.release("b2")
+	s, progress, err = e.release("b2")
 	if err != nil {
 		t.Fatalf("second release failed: %v\n%s", err, progress)
 	}
@@ -222,7 +224,7 @@ func TestRun_ReleasesImageTaskDefinitionAndSiteInOrder(t *testing.T) {
 func TestRun_FailingSmokeRollsECSBackAndKeepsTheOldHTML(t *testing.T) {
 	e := newEnv(t)
 	e.fake.Script(ecsfake.StartTasks(2), ecsfake.Complete())
-	if _, err, progress := e.release("a1"); err != nil {
+	if _, progress, err := e.release("a1"); err != nil {
 		t.Fatalf("first release: %v\n%s", err, progress)
 	}
 	v2 := e.fake.ServiceTaskDefinition("pixels-dev", "pixels-web")
@@ -230,7 +232,7 @@ func TestRun_FailingSmokeRollsECSBackAndKeepsTheOldHTML(t *testing.T) {
 	e.healthy.Store(false)
 	e.fake.Script(ecsfake.StartTasks(2), ecsfake.Complete())
 	e.fake.Script(ecsfake.StartTasks(2), ecsfake.Complete()) // the rollback's own deployment
-	s, err, progress := e.release("b2")
+	s, progress, err := e.release("b2")
 	if err == nil {
 		t.Fatalf("a release whose smoke test fails must fail\n%s", progress)
 	}

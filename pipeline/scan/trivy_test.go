@@ -162,7 +162,7 @@ func scanReport(t *testing.T, o scan.Options) (*scan.Report, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only
 	rep, err := scan.Parse(f)
 	if err != nil {
 		t.Fatal(err)
@@ -329,7 +329,7 @@ func writeDockerArchive(t *testing.T, path string, files map[string]string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // closed and checked below; this only covers a t.Fatal on the way
 	tw := tar.NewWriter(f)
 	for _, e := range []struct {
 		name string
@@ -339,9 +339,14 @@ func writeDockerArchive(t *testing.T, path string, files map[string]string) {
 			Typeflag: tar.TypeReg, ModTime: time.Unix(0, 0)}); err != nil {
 			t.Fatal(err)
 		}
-		_, _ = tw.Write(e.data)
+		if _, err := tw.Write(e.data); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
 }

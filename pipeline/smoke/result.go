@@ -98,16 +98,16 @@ func (r Result) String() string {
 	}
 	b.WriteString("\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  check\trequests\terrors\tp50\tp95\tp99\tmax\tstatus")
+	_, _ = fmt.Fprintln(tw, "  check\trequests\terrors\tp50\tp95\tp99\tmax\tstatus")
 	row := func(name string, s Stats) {
-		fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", name, s.Requests, s.Errors,
+		_, _ = fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", name, s.Requests, s.Errors,
 			fmtLatency(s.P50), fmtLatency(s.P95), fmtLatency(s.P99), fmtLatency(s.Max), fmtCodes(s.StatusCodes))
 	}
 	for _, c := range r.Checks {
 		row(c.Name, c.Stats)
 	}
 	row("total", r.Total)
-	tw.Flush()
+	_ = tw.Flush() // into a strings.Builder, whose writes cannot fail
 	for _, f := range r.Failures {
 		fmt.Fprintf(&b, "  ✗ %s\n", f)
 	}

@@ -80,7 +80,7 @@ func Run(ctx context.Context, p Plan, progress io.Writer) (Result, error) {
 	res := Result{
 		Runner: RunnerBuiltin, BaseURL: base, Rate: p.Rate, Duration: p.Duration, Thresholds: p.Thresholds,
 	}
-	fmt.Fprintf(progress, "smoke: %s at %d/s for %s against %s (p95 ≤ %s, errors ≤ %s)\n",
+	progressf(progress, "smoke: %s at %d/s for %s against %s (p95 ≤ %s, errors ≤ %s)\n",
 		plural(len(checks), "check"), p.Rate, fmtDuration(p.Duration), base, fmtDuration(p.Thresholds.P95),
 		fmtPercent(p.Thresholds.MaxErrorRate))
 
@@ -129,7 +129,7 @@ collect:
 			}()
 			break collect
 		case <-tick.C:
-			fmt.Fprintf(progress, "smoke: %s %d requests, %d errors\n",
+			progressf(progress, "smoke: %s %d requests, %d errors\n",
 				fmtDuration(time.Since(start).Round(time.Second)), total.requests, total.errors)
 		}
 	}
@@ -152,7 +152,7 @@ collect:
 	if !res.Passed {
 		verdict = "FAILED: " + strings.Join(res.Failures, "; ")
 	}
-	fmt.Fprintf(progress, "smoke: %d requests, %d errors, p95 %s in %s: %s\n", res.Total.Requests, res.Total.Errors,
+	progressf(progress, "smoke: %d requests, %d errors, p95 %s in %s: %s\n", res.Total.Requests, res.Total.Errors,
 		fmtLatency(res.Total.P95), fmtDuration(res.Elapsed), verdict)
 	if res.Cancelled {
 		return res, fmt.Errorf("smoke test cancelled after %s: %w", fmtDuration(res.Elapsed), context.Cause(ctx))
@@ -342,4 +342,9 @@ func (b *releasingBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.release()
 	return err
+}
+
+// progressf writes to the progress writer. Progress is best-effort: a failed write must not fail the smoke test.
+func progressf(w io.Writer, format string, args ...any) {
+	_, _ = fmt.Fprintf(w, format, args...)
 }

@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,16 +19,20 @@ import (
 // The tests send traffic only to httptest servers on 127.0.0.1, for about a second each, and assert verdicts
 // and what failures name, never exact counts or latencies (the machine is shared and loaded).
 
+// reply writes a stand-in handler's body. A failed write means the client went away, which the runner under
+// test sees and counts on its side; the handler has nothing to add.
+func reply(w io.Writer, body string) { _, _ = io.WriteString(w, body) }
+
 // app is a small stand-in for the deployed web app.
 func app(t *testing.T, healthz http.HandlerFunc) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
 	if healthz == nil {
-		healthz = func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") }
+		healthz = func(w http.ResponseWriter, _ *http.Request) { reply(w, "ok\n") }
 	}
 	mux.HandleFunc("/healthz", healthz)
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprint(w, "<!doctype html><title>Pixels and Petals</title>")
+		reply(w, "<!doctype html><title>Pixels and Petals</title>")
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -114,7 +118,7 @@ func TestRun_HealthzReturning503OnOneRequestInFiveFailsNamingErrorRateAndPath(t 
 			http.Error(w, "draining", http.StatusServiceUnavailable)
 			return
 		}
-		fmt.Fprintln(w, "ok")
+		reply(w, "ok\n")
 	})
 	res, _ := run(t, shortPlan(srv.URL))
 
@@ -147,7 +151,7 @@ func TestRun_SlowHandlerFailsNamingP95(t *testing.T) {
 	t.Parallel()
 	srv := app(t, func(w http.ResponseWriter, _ *http.Request) {
 		time.Sleep(50 * time.Millisecond)
-		fmt.Fprintln(w, "ok")
+		reply(w, "ok\n")
 	})
 	p := shortPlan(srv.URL, Check{Path: "/healthz"})
 	p.Rate = 20
@@ -173,7 +177,7 @@ func TestRun_SlowestCheckIsNamedWhenP95Fails(t *testing.T) {
 	t.Parallel()
 	srv := app(t, func(w http.ResponseWriter, _ *http.Request) {
 		time.Sleep(40 * time.Millisecond)
-		fmt.Fprintln(w, "ok")
+		reply(w, "ok\n")
 	})
 	p := shortPlan(srv.URL)
 	p.Rate = 20
@@ -187,7 +191,7 @@ func TestRun_SlowestCheckIsNamedWhenP95Fails(t *testing.T) {
 func TestRun_BodyMismatchFailsNamingTheExpectation(t *testing.T) {
 	t.Parallel()
 	mux := http.NewServeMux()
-	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "<h1>Welcome to nginx!</h1>") })
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { reply(w, "<h1>Welcome to nginx!</h1>") })
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 
@@ -264,7 +268,9 @@ func TestRun_UnreachableAppFailsNamingTheConnectionError(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
-	l.Close() // nothing listens there now
+	if err := l.Close(); err != nil { // nothing listens there now
+		t.Fatal(err)
+	}
 
 	p := shortPlan("http://"+addr, Check{Path: "/healthz"})
 	p.Rate, p.Duration = 20, 300*time.Millisecond
@@ -285,7 +291,7 @@ func TestRun_CancellationStopsEarly(t *testing.T) {
 	t.Parallel()
 	// /healthz answers; / hangs until the client goes away (bounded at 10s), so requests are in flight at cancel.
 	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { reply(w, "ok\n") })
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():

@@ -51,7 +51,7 @@ func (p *Publisher) readManifest(ctx context.Context) (manifest, []byte, error) 
 	if err != nil {
 		return manifest{}, nil, p.bucketError("read "+ManifestName+" in", err)
 	}
-	defer out.Body.Close()
+	defer func() { _ = out.Body.Close() }() // fully read or given up on; a close error changes nothing
 	raw, err := io.ReadAll(io.LimitReader(out.Body, maxManifest))
 	if err != nil {
 		return manifest{}, nil, p.bucketError("read "+ManifestName+" in", err)

@@ -45,8 +45,9 @@ func newSite(t testing.TB) *site {
 			Id: aws.String("s3"), DomainName: aws.String(s.bucket + ".s3." + testkit.Region + ".amazonaws.com"),
 			S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")}}}},
 		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String("s3"),
-			ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps, MinTTL: aws.Int64(0),
-			ForwardedValues: &cftypes.ForwardedValues{QueryString: aws.Bool(false),
+			ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
+			//nolint:staticcheck // SA1019: with no CachePolicyId, CloudFront (and moto) want the legacy MinTTL/ForwardedValues
+			MinTTL: aws.Int64(0), ForwardedValues: &cftypes.ForwardedValues{QueryString: aws.Bool(false),
 				Cookies: &cftypes.CookiePreference{Forward: cftypes.ItemSelectionNone}}},
 	}})
 	if err != nil {
@@ -96,7 +97,7 @@ func (s *site) get(t testing.TB, key string) string {
 	if err != nil {
 		t.Fatalf("GetObject %s: %s", key, awsenv.Explain(err))
 	}
-	defer out.Body.Close()
+	defer func() { _ = out.Body.Close() }() // read-only
 	b, _ := io.ReadAll(out.Body)
 	return string(b)
 }

@@ -204,7 +204,7 @@ func TestPlanString_AssetsBeforeHTMLBeforeDeletes(t *testing.T) {
 	}
 	s := p.String()
 	asset, html, del := strings.Index(s, "app.3e226f5c.js"), strings.Index(s, "~ index.html"), strings.Index(s, "- app.0f0f0f0f.js")
-	if asset < 0 || html < 0 || del < 0 || !(asset < html && html < del) {
+	if asset < 0 || html < 0 || del < 0 || asset >= html || html >= del {
 		t.Fatalf("want assets, then HTML, then deletes:\n%s", s)
 	}
 	if !strings.Contains(s, "s3://site/") || !strings.Contains(s, "invalidate (2): / /index.html") {

@@ -234,5 +234,5 @@ func (p *Publisher) Result() PublishResult {
 func (p *Publisher) logf(format string, args ...any) {
 	p.logMu.Lock()
 	defer p.logMu.Unlock()
-	fmt.Fprintf(p.o.Progress, format+"\n", args...)
+	_, _ = fmt.Fprintf(p.o.Progress, format+"\n", args...) // progress is best-effort: never fails a publish
 }

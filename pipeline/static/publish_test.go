@@ -91,7 +91,7 @@ func TestPublish_SampleSiteThenNoChangeThenOneChange(t *testing.T) {
 		t.Fatalf("one HTML changed, one asset added, one file removed: %s", third)
 	}
 	asset, html, del := rec.index("put assets/app.9f8e7d6c.css"), rec.index("put index.html"), rec.index("delete robots.txt")
-	if asset < 0 || html < 0 || del < 0 || !(asset < html && html < del) {
+	if asset < 0 || html < 0 || del < 0 || asset >= html || html >= del {
 		t.Fatalf("want asset, then HTML, then delete: %v", rec.ops)
 	}
 	if !reflect.DeepEqual(third.InvalidationPaths, []string{"/", "/index.html", "/robots.txt"}) {

@@ -120,9 +120,9 @@ func section(fsys fs.FS, name string, off, n int64) (io.ReadSeeker, func(), erro
 		return nil, nil, err
 	}
 	if ra, ok := fh.(io.ReaderAt); ok {
-		return io.NewSectionReader(ra, off, n), func() { fh.Close() }, nil
+		return io.NewSectionReader(ra, off, n), func() { _ = fh.Close() }, nil // read-only
 	}
-	defer fh.Close()
+	defer func() { _ = fh.Close() }() // read-only: the part is in memory by the time it closes
 	if _, err := io.CopyN(io.Discard, fh, off); err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w", name, err)
 	}

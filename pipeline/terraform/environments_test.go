@@ -9,9 +9,8 @@ import (
 
 func TestEnvironments_NamesFromVarFiles(t *testing.T) {
 	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "environments"), 0o755)
 	for _, f := range []string{"prod.tfvars", "dev.tfvars", "staging.tfvars", "dev.backend.hcl", "README.md"} {
-		os.WriteFile(filepath.Join(dir, "environments", f), nil, 0o644)
+		writeFile(t, filepath.Join(dir, "environments", f), "")
 	}
 	got, err := Environments(dir)
 	if err != nil || strings.Join(got, ",") != "dev,prod,staging" {

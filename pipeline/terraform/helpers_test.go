@@ -68,3 +68,14 @@ func tailOf(path string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// writeFile writes a test file (0644), creating its directory, and stops the test if it cannot.
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -78,7 +78,7 @@ func TestApply_DevStackOnMotoWithS3BackendAndDynamoDBLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer logf.Close()
+	defer func() { _ = logf.Close() }() // terraform's log, read back by path for failure messages only
 	r.Stdout = logf
 	step := func(name string, f func() error) {
 		t.Helper()
@@ -129,8 +129,9 @@ func TestApply_DevStackOnMotoWithS3BackendAndDynamoDBLock(t *testing.T) {
 // endpoint override, any per-service override from the caller's environment redirected too, no shared config
 // files, no instance metadata.
 func motoEnv(t *testing.T, endpoint string) []string {
+	t.Helper()
 	empty := filepath.Join(t.TempDir(), "empty")
-	os.WriteFile(empty, nil, 0o644)
+	writeFile(t, empty, "")
 	env := []string{
 		"AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing", "AWS_SESSION_TOKEN=",
 		"AWS_REGION=" + testkit.Region, "AWS_DEFAULT_REGION=" + testkit.Region,
@@ -170,7 +171,7 @@ func stateResources(ctx context.Context, t *testing.T, c *s3.Client, bucket, key
 	if err != nil {
 		t.Fatalf("reading state s3://%s/%s: %v", bucket, key, err)
 	}
-	defer obj.Body.Close()
+	defer func() { _ = obj.Body.Close() }() // read-only
 	var state struct {
 		Resources []struct {
 			Mode      string

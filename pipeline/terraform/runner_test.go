@@ -29,12 +29,14 @@ func fakeRunner(t *testing.T, mode string) (*Runner, string) {
 	if err := os.WriteFile(bin, []byte(fakeTerraform), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	plan, _ := os.ReadFile("testdata/plan.json")
-	os.WriteFile(filepath.Join(fake, "plan.json"), plan, 0o644)
+	plan, err := os.ReadFile("testdata/plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(fake, "plan.json"), string(plan))
 	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "environments"), 0o755)
-	os.WriteFile(filepath.Join(dir, "environments", "dev.tfvars"), nil, 0o644)
-	os.WriteFile(filepath.Join(dir, "environments", "dev.backend.hcl"), nil, 0o644)
+	writeFile(t, filepath.Join(dir, "environments", "dev.tfvars"), "")
+	writeFile(t, filepath.Join(dir, "environments", "dev.backend.hcl"), "")
 	return &Runner{Dir: dir, Bin: bin, Env: []string{"FAKE_DIR=" + fake, "FAKE_MODE=" + mode}}, fake
 }
 
@@ -58,18 +60,18 @@ func TestRunner_MissingTerraformIsOneLine(t *testing.T) {
 func TestRunner_MissingProviderMirrorIsOneLine(t *testing.T) {
 	r, _ := fakeRunner(t, "")
 	r.CLIConfig = filepath.Join(t.TempDir(), "cli.tfrc")
-	os.WriteFile(r.CLIConfig, []byte(`provider_installation {
+	writeFile(t, r.CLIConfig, `provider_installation {
   filesystem_mirror {
     path    = "/nonexistent/tf-plugins"
     include = ["registry.terraform.io/hashicorp/*"]
   }
-}`), 0o644)
+}`)
 	oneLine(t, r.Init(context.Background(), Backend{Disabled: true}), "terraform provider mirror /nonexistent/tf-plugins")
 
 	mirror := t.TempDir()
-	os.WriteFile(r.CLIConfig, []byte(`provider_installation {
+	writeFile(t, r.CLIConfig, `provider_installation {
   filesystem_mirror { path = "`+mirror+`" }
-}`), 0o644)
+}`)
 	oneLine(t, r.Init(context.Background(), Backend{Disabled: true}), "hashicorp/aws missing from the mirror "+mirror)
 
 	r.CLIConfig = "/nonexistent/cli.tfrc"
@@ -88,13 +90,15 @@ func TestRunner_MissingFilesAreOneLine(t *testing.T) {
 func TestRunner_InitUsesTheProjectCLIConfigAndReadOnlyLockFile(t *testing.T) {
 	r, fake := fakeRunner(t, "")
 	mirror := t.TempDir()
-	os.MkdirAll(filepath.Join(mirror, "registry.terraform.io", "hashicorp", "aws"), 0o755)
+	if err := os.MkdirAll(filepath.Join(mirror, "registry.terraform.io", "hashicorp", "aws"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	r.CLIConfig = filepath.Join(t.TempDir(), "cli.tfrc")
-	os.WriteFile(r.CLIConfig, []byte(`provider_installation {
+	writeFile(t, r.CLIConfig, `provider_installation {
   filesystem_mirror {
     path = "`+mirror+`"
   }
-}`), 0o644)
+}`)
 	err := r.Init(context.Background(), Backend{ConfigFile: BackendFile("dev"), Settings: map[string]string{"use_path_style": "true", "region": "eu-west-1"}})
 	if err != nil {
 		t.Fatal(err)

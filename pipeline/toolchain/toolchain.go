@@ -76,13 +76,22 @@ func (r *Recipe) Stage(name string) (Step, error) {
 
 // For builds the check recipe for an app.
 func For(a *app.App, v Versions) (*Recipe, error) {
+	var r *Recipe
 	switch a.Kind {
 	case app.Node:
-		return nodeRecipe(a.Node, v), nil
+		r = nodeRecipe(a.Node, v)
 	case app.Go:
-		return goRecipe(a.Go, v), nil
+		r = goRecipe(a.Go, v)
+	default:
+		return nil, fmt.Errorf("no toolchain for app kind %q", a.Kind)
 	}
-	return nil, fmt.Errorf("no toolchain for app kind %q", a.Kind)
+	// The project's own commands (delivery.json) win over the inferred ones.
+	for i, s := range r.Stages {
+		if argv, ok := a.Config.Check[s.Name]; ok {
+			r.Stages[i] = Step{Name: s.Name, Command: argv}
+		}
+	}
+	return r, nil
 }
 
 // Versions pins the tools the pipeline brings itself (the app brings its own Node/Go version).

@@ -123,3 +123,17 @@ func TestGo_RequiresWithoutGoSumIsAProblem(t *testing.T) {
 		t.Errorf("test %q", got)
 	}
 }
+
+// delivery.json's commands replace the inferred ones, even a stage that would otherwise be skipped.
+func TestConfig_CommandsWinOverInference(t *testing.T) {
+	a := &app.App{Kind: app.Go, Go: &app.GoApp{GoVersion: "1.26", HasGoSum: true},
+		Config: app.Config{Check: map[string][]string{"test": {"go", "test", "-short", "./..."}}}}
+	r, err := For(a, DefaultVersions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := commands(t, r)
+	if got["test"] != "go test -short ./..." || got["lint"] != "golangci-lint run ./..." {
+		t.Fatalf("stages %v", got)
+	}
+}

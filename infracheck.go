@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"strings"
+
+	"github.com/pixelsandpetals/delivery/internal/dagger"
+	"github.com/pixelsandpetals/delivery/pipeline/checks"
+	"github.com/pixelsandpetals/delivery/pipeline/toolchain"
+)
+
+// TflintImage is pinned like every tool image. Its bundled terraform ruleset needs no download; a .tflint.hcl
+// that declares plugins gets `tflint --init` first.
+const TflintImage = "ghcr.io/terraform-linters/tflint:v0.64.0"
+
+// Stage names of the infrastructure checks in check's summary.
+const (
+	terraformStage = "terraform"
+	tflintStage    = "tflint"
+)
+
+// terraformCheck is `terraform fmt -check` and `terraform validate` on the infra directory: the Terraform that
+// deploy would apply. No backend and no credentials: a pull request can check it without touching any state.
+func (m *Delivery) terraformCheck(ctx context.Context) checks.Result {
+	res := checks.Result{Stage: terraformStage}
+	if skip := m.noTerraform(ctx); skip != "" {
+		res.Status, res.Note = checks.Skipped, skip
+		return res
+	}
+	script := strings.Join([]string{
+		`terraform fmt -check -recursive -diff -no-color || { echo "terraform fmt: run 'terraform fmt -recursive' in the infra directory"; exit 1; }`,
+		`terraform init -backend=false -input=false -no-color >/tmp/init.log 2>&1 || { cat /tmp/init.log; exit 1; }`,
+		`terraform validate -no-color`,
+	}, " && ")
+	c := dag.Container().From(TerraformImage).WithoutEntrypoint().
+		WithMountedCache("/root/.terraform.d/plugin-cache", dag.CacheVolume("delivery-terraform-plugins")).
+		WithEnvVariable("TF_PLUGIN_CACHE_DIR", "/root/.terraform.d/plugin-cache").
+		WithEnvVariable("TF_IN_AUTOMATION", "1").
+		WithDirectory("/infra", m.Infra, dagger.ContainerWithDirectoryOpts{Exclude: []string{"**/.terraform"}}).
+		WithWorkdir("/infra")
+	res.Command = "terraform fmt -check -recursive && terraform init -backend=false && terraform validate"
+	_, res = exec(ctx, c, toolchain.Step{Name: terraformStage, Command: []string{"sh", "-c", script}}, res)
+	return res
+}
+
+// tflintCheck runs tflint over every module of the infra directory.
+func (m *Delivery) tflintCheck(ctx context.Context) checks.Result {
+	res := checks.Result{Stage: tflintStage}
+	if skip := m.noTerraform(ctx); skip != "" {
+		res.Status, res.Note = checks.Skipped, skip
+		return res
+	}
+	script := "tflint --recursive --format compact --no-color"
+	if ok, _ := m.Infra.Exists(ctx, ".tflint.hcl"); ok {
+		script = "tflint --init --no-color && " + script
+	}
+	c := dag.Container().From(TflintImage).WithoutEntrypoint().
+		WithMountedCache("/root/.tflint.d/plugins", dag.CacheVolume("delivery-tflint-plugins")).
+		WithDirectory("/infra", m.Infra, dagger.ContainerWithDirectoryOpts{Exclude: []string{"**/.terraform"}}).
+		WithWorkdir("/infra")
+	res.Command = script
+	_, res = exec(ctx, c, toolchain.Step{Name: tflintStage, Command: []string{"sh", "-c", script}}, res)
+	return res
+}
+
+// noTerraform says why the infrastructure checks have nothing to do, or "" when the infra directory holds
+// Terraform.
+func (m *Delivery) noTerraform(ctx context.Context) string {
+	tf, err := m.Infra.Glob(ctx, "*.tf")
+	if err != nil || len(tf) == 0 {
+		return "no *.tf files in the infra directory (--infra)"
+	}
+	return ""
+}

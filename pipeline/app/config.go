@@ -1,0 +1,57 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// ConfigFile is the optional file at the source root where a project overrides what the pipeline would infer.
+// JSON, so it needs no parser the project does not already have.
+const ConfigFile = "delivery.json"
+
+// Config is what a project declares in delivery.json. Everything is optional; an absent file is an empty Config.
+type Config struct {
+	// Check replaces the command of a check stage ("lint", "typecheck", "test") with the project's own argv,
+	// run in the source directory of the stage container. Typical: a Go repository whose integration tests need
+	// services runs `["go", "test", "-short", "./..."]` in check and its full suite elsewhere.
+	Check map[string][]string `json:"check,omitempty"`
+}
+
+// CheckStages are the stages whose command delivery.json may replace.
+var CheckStages = []string{"lint", "typecheck", "test"}
+
+// readConfig parses delivery.json strictly: an unknown field or stage is a mistake the user wants to hear about,
+// not a setting silently ignored.
+func readConfig(ctx context.Context, src Source) (Config, error) {
+	var c Config
+	data, err := src.ReadFile(ctx, ConfigFile)
+	if isNotExist(err) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("reading %s: %w", ConfigFile, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("%s: %v", ConfigFile, err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		return c, fmt.Errorf("%s: more than one JSON value", ConfigFile)
+	}
+	for stage, argv := range c.Check {
+		if !slices.Contains(CheckStages, stage) {
+			return c, fmt.Errorf("%s: check.%s is not a stage; the stages are %s", ConfigFile, stage, strings.Join(CheckStages, ", "))
+		}
+		if len(argv) == 0 || strings.TrimSpace(argv[0]) == "" {
+			return c, fmt.Errorf("%s: check.%s must be a non-empty command, e.g. [\"go\", \"test\", \"./...\"]", ConfigFile, stage)
+		}
+	}
+	return c, nil
+}
