@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/pixelsandpetals/delivery/internal/testkit"
 )
 
 // lintErrors lints dir and returns the findings that fail a check.
@@ -100,7 +102,7 @@ func TestWithoutShellcheckTheLinterStillRunsAndSaysSo(t *testing.T) {
 
 func TestShellcheckFindingsInRunScriptsComeThroughActionlint(t *testing.T) {
 	if _, err := exec.LookPath("shellcheck"); err != nil {
-		t.Skip("shellcheck not on PATH")
+		testkit.Missing(t, "shellcheck (apt package shellcheck; hack/lab/lab.sh installs it)")
 	}
 	dir := t.TempDir()
 	yaml := job(checkout, install, "      - run: dagger call check --source $SRC\n")
