@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/go-containerregistry/pkg/crane"
@@ -224,6 +226,40 @@ func TestDeploy_ReleasesThenRollsBackAFailedSmokeTest(t *testing.T) {
 		t.Errorf("apply should print the deploy targets:\n%s", tail(r.output, 30))
 	}
 
+	// A deploy of dev while another one holds dev's deploy lock is refused with one line naming the holder,
+	// before anything is built, pushed or registered.
+	db := dynamodb.NewFromConfig(cfg)
+	lockTable := aws.String("pixelsandpetals-terraform-locks") // environments/dev.backend.hcl
+	lockKey := map[string]ddbtypes.AttributeValue{"LockID": &ddbtypes.AttributeValueMemberS{Value: "deploy/dev"}}
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: lockTable, Item: map[string]ddbtypes.AttributeValue{
+		"LockID": lockKey["LockID"], "Holder": &ddbtypes.AttributeValueMemberS{Value: "alice (e2e, other deploy)"},
+		"Since": &ddbtypes.AttributeValueMemberS{Value: "2026-11-30T12:00:00Z"}}}); err != nil {
+		t.Fatal(awsenv.Explain(err))
+	}
+	family := strings.Split(s.TaskDefinition, ":")[0]
+	revisions := func() int {
+		out, err := ecsc.ListTaskDefinitions(ctx, &awsecs.ListTaskDefinitionsInput{FamilyPrefix: &family})
+		if err != nil {
+			t.Fatal(awsenv.Explain(err))
+		}
+		return len(out.TaskDefinitionArns)
+	}
+	before := revisions()
+	r = d.deploy(t, src, tag+"-locked")
+	outputs = append(outputs, r.output)
+	if r.exitCode == 0 || !strings.Contains(r.output, "deploy dev refused: alice (e2e, other deploy) is deploying it since 2026-11-30T12:00:00Z") {
+		t.Errorf("a deploy while dev is locked should be refused naming the holder:\n%s", tail(r.output, 30))
+	}
+	if after := revisions(); after != before {
+		t.Errorf("the refused deploy registered task definitions: %d before, %d after", before, after)
+	}
+	if _, err := crane.Digest(labRegistry+repoPath+":"+tag+"-locked", crane.Insecure); err == nil {
+		t.Error("the refused deploy pushed its image")
+	}
+	if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: lockTable, Key: lockKey}); err != nil {
+		t.Fatal(awsenv.Explain(err))
+	}
+
 	// A second release with a new page whose smoke test fails: ECS goes back, the old page stays.
 	edited := fixture(t, "node-app", nil)
 	page := filepath.Join(edited, "public", "index.html")
@@ -274,7 +310,6 @@ func TestDeploy_ReleasesThenRollsBackAFailedSmokeTest(t *testing.T) {
 	if r.exitCode != 0 || !strings.Contains(r.output, s.TaskDefinition) {
 		t.Errorf("status should show %s:\n%s", s.TaskDefinition, tail(r.output, 30))
 	}
-	family := strings.Split(s.TaskDefinition, ":")[0]
 	r = d.call(t, src, "rollback", "--env=dev")
 	outputs = append(outputs, r.output)
 	if r.exitCode != 0 || !strings.Contains(r.output, "rollback dev: "+family+":1 is serving (was "+s.TaskDefinition+")") {

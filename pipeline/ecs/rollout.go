@@ -36,8 +36,9 @@ type RolloutOptions struct {
 // RolloutResult is what a rollout did; Rollout returns it with its error too, to show how far it got.
 type RolloutResult struct {
 	Cluster, Service string
-	// Previous is the revision the service ran before; New the one registered for this rollout.
-	Previous, New Revision
+	// Previous is the revision the service ran before; New the one registered for this rollout; Base the one New
+	// was copied from (the family's latest: Previous, or a newer revision Terraform registered).
+	Previous, New, Base Revision
 	// DeploymentID is the ECS deployment that was followed (ecs-svc/…).
 	DeploymentID string
 	Image        string
@@ -70,7 +71,12 @@ func Rollout(ctx context.Context, c Client, o RolloutOptions) (res RolloutResult
 		return res, err
 	}
 	res.Previous = revisionOf(aws.ToString(current.TaskDefinitionArn))
-	next, err := withImage(current, o.Container, o.Image, o.Env)
+	base, tags, err := latestOf(ctx, c, t, current, tags)
+	if err != nil {
+		return res, err
+	}
+	res.Base = revisionOf(aws.ToString(base.TaskDefinitionArn))
+	next, err := withImage(base, o.Container, o.Image, o.Env)
 	if err != nil {
 		return res, t.errorf("%v", err)
 	}
@@ -80,7 +86,12 @@ func Rollout(ctx context.Context, c Client, o RolloutOptions) (res RolloutResult
 	w := newWatch(c, t, o.Progress, o.PollInterval, o.Timeout, o.MaxFailedTasks, svc)
 	// res is a named result so that this reaches every return.
 	defer func() { res.Events, res.StoppedTasks, res.Duration = w.events, w.stopped, time.Since(start) }()
-	w.say("registered %s (%s: %s), replacing %s", res.New.Label, o.Container, o.Image, res.Previous.Label)
+	if res.Base != res.Previous {
+		w.say("registered %s from %s, the family's latest revision (%s: %s), replacing %s", res.New.Label,
+			res.Base.Label, o.Container, o.Image, res.Previous.Label)
+	} else {
+		w.say("registered %s (%s: %s), replacing %s", res.New.Label, o.Container, o.Image, res.Previous.Label)
+	}
 
 	got, err := w.deploy(ctx, res.New)
 	res.DeploymentID = got.id
@@ -114,4 +125,20 @@ func serving(svc types.Service, ours Revision) string {
 		return "the service stays on " + ours.Label
 	}
 	return "ECS put the service back on " + label(td)
+}
+
+// latestOf returns the newest ACTIVE revision of current's family when it is newer than current, else current.
+// Terraform owns the task definition (cpu, memory, environment, secrets, roles) and registers a new revision when
+// it changes, while the service's task_definition is left to the deploy: copying the revision the service runs
+// would silently drop that change at the next deploy. Copying the family's latest carries it, as the common
+// "describe the family, render the new image" workflow does.
+func latestOf(ctx context.Context, c Client, t target, current *types.TaskDefinition, tags []types.Tag) (*types.TaskDefinition, []types.Tag, error) {
+	latest, latestTags, err := loadTaskDefinition(ctx, c, t, aws.ToString(current.Family))
+	if err != nil {
+		return nil, nil, err
+	}
+	if latest.Revision > current.Revision {
+		return latest, latestTags, nil
+	}
+	return current, tags, nil
 }

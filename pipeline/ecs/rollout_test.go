@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
 	"github.com/pixelsandpetals/delivery/pipeline/ecs"
 	"github.com/pixelsandpetals/delivery/pipeline/ecs/ecsfake"
 )
@@ -238,5 +242,52 @@ func TestRollout_BadInputIsOneLineAndChangesNothing(t *testing.T) {
 	}
 	if n, m := fx.fake.Calls("RegisterTaskDefinition"), fx.fake.Calls("UpdateService"); n != 1 || m != 0 {
 		t.Fatalf("bad input registered %d revisions and updated the service %d times", n-1, m)
+	}
+}
+
+// Terraform registered web:2 (more memory, a new variable) while the service still runs web:1: the rollout copies
+// web:2, so the change reaches the service instead of being dropped, and a failure still goes back to web:1.
+func TestRollout_CarriesATerraformRegisteredRevision(t *testing.T) {
+	fx := newFixture(t)
+	out, err := fx.client.DescribeTaskDefinition(context.Background(), &awsecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(fx.v1.ARN)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := out.TaskDefinition
+	td.ContainerDefinitions[0].Environment = append(td.ContainerDefinitions[0].Environment,
+		types.KeyValuePair{Name: aws.String("FEATURE_FLAGS"), Value: aws.String("checkout-v2")})
+	if _, err := fx.client.RegisterTaskDefinition(context.Background(), &awsecs.RegisterTaskDefinitionInput{
+		Family: td.Family, NetworkMode: td.NetworkMode, RequiresCompatibilities: td.RequiresCompatibilities,
+		Cpu: td.Cpu, Memory: aws.String("1024"), ExecutionRoleArn: td.ExecutionRoleArn, TaskRoleArn: td.TaskRoleArn,
+		Volumes: td.Volumes, ContainerDefinitions: td.ContainerDefinitions}); err != nil {
+		t.Fatal(err)
+	}
+	fx.fake.Script(ecsfake.StartTasks(1), ecsfake.FailTask(stopped))
+	fx.fake.Script(ecsfake.Complete()) // the rollback
+
+	res, err := ecs.Rollout(context.Background(), fx.client, fx.rollout())
+	if err == nil || !res.RolledBack || res.Previous != fx.v1 || res.Base.Label != "web:2" || res.New.Label != "web:3" {
+		t.Fatalf("rollout: %v; previous %s, base %s, new %s, rolled back %v", err, res.Previous.Label, res.Base.Label, res.New.Label, res.RolledBack)
+	}
+	if fx.serving() != fx.v1.ARN {
+		t.Fatalf("after the failure the service runs %s, want %s", fx.serving(), fx.v1.ARN)
+	}
+	got, err := fx.client.DescribeTaskDefinition(context.Background(), &awsecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(res.New.ARN)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := got.TaskDefinition.ContainerDefinitions[0]
+	var flags string
+	for _, kv := range web.Environment {
+		if aws.ToString(kv.Name) == "FEATURE_FLAGS" {
+			flags = aws.ToString(kv.Value)
+		}
+	}
+	if aws.ToString(got.TaskDefinition.Memory) != "1024" || flags != "checkout-v2" || aws.ToString(web.Image) != newImage {
+		t.Fatalf("web:3 has memory %s, FEATURE_FLAGS %q, image %s; want Terraform's web:2 with the new image",
+			aws.ToString(got.TaskDefinition.Memory), flags, aws.ToString(web.Image))
+	}
+	if !strings.Contains(fx.out.String(), "registered web:3 from web:2, the family's latest revision") {
+		t.Errorf("the progress should say where web:3 came from:\n%s", fx.out.String())
 	}
 }

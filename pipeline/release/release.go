@@ -105,6 +105,9 @@ func Run(ctx context.Context, r Release) (*Summary, error) {
 			Timeout: r.RolloutTimeout, PollInterval: r.PollInterval})
 	})
 	s.TaskDefinition, s.Previous = rollout.New.Label, rollout.Previous.Label
+	if rollout.Base != rollout.Previous && rollout.Base.Label != "" {
+		s.Base = rollout.Base.Label
+	}
 	if err != nil {
 		s.RolledBack = rollout.RolledBack
 		return fail("rollout", err)

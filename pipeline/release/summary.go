@@ -17,11 +17,13 @@ type Summary struct {
 	Infrastructure string `json:"infrastructure,omitempty"`
 	Image          Image  `json:"image"`
 	// TaskDefinition is the revision rolled out (family:revision); Previous the one it replaced.
-	TaskDefinition string        `json:"taskDefinition,omitempty"`
-	Previous       string        `json:"previousTaskDefinition,omitempty"`
-	Static         *Static       `json:"static,omitempty"`
-	Smoke          *smoke.Result `json:"smoke,omitempty"`
-	Stages         []Stage       `json:"stages"`
+	TaskDefinition string `json:"taskDefinition,omitempty"`
+	Previous       string `json:"previousTaskDefinition,omitempty"`
+	// Base is the revision TaskDefinition was copied from when it is not Previous: a newer one Terraform registered.
+	Base   string        `json:"baseTaskDefinition,omitempty"`
+	Static *Static       `json:"static,omitempty"`
+	Smoke  *smoke.Result `json:"smoke,omitempty"`
+	Stages []Stage       `json:"stages"`
 	// Failed names the stage that failed; RolledBack says ECS is back on Previous.
 	Failed     string        `json:"failed,omitempty"`
 	RolledBack bool          `json:"rolledBack"`
@@ -104,7 +106,11 @@ func (s *Summary) String() string {
 		row("image", s.Image.Reference+note)
 	}
 	if s.TaskDefinition != "" {
-		row("task definition", fmt.Sprintf("%s (was %s)", s.TaskDefinition, s.Previous))
+		if s.Base != "" {
+			row("task definition", fmt.Sprintf("%s from %s (was %s)", s.TaskDefinition, s.Base, s.Previous))
+		} else {
+			row("task definition", fmt.Sprintf("%s (was %s)", s.TaskDefinition, s.Previous))
+		}
 	}
 	if st := s.Static; st != nil {
 		inv := "none needed"
