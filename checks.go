@@ -48,6 +48,26 @@ func (m *Delivery) runChecks(ctx context.Context, extra []func(context.Context) 
 	return report.Summary(), nil
 }
 
+// runStandalone runs checks that need no app install (workflows, Terraform) in parallel and reports on them like
+// check does.
+func runStandalone(ctx context.Context, subject string, runs ...func(context.Context) checks.Result) (string, error) {
+	results := make([]checks.Result, len(runs))
+	var wg sync.WaitGroup
+	for i, run := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = run(ctx)
+		}()
+	}
+	wg.Wait()
+	report := &checks.Report{Subject: subject, Results: results}
+	if err := withSummary(report); err != nil {
+		return "", err
+	}
+	return report.Summary(), nil
+}
+
 // appChecks runs the app's own stages: install once, then the stages in parallel.
 func (m *Delivery) appChecks(ctx context.Context, stages ...string) (*checks.Report, error) {
 	a, err := app.Detect(ctx, &sourceDir{dir: m.Source})

@@ -109,6 +109,19 @@ func (m *Delivery) Check(ctx context.Context) (string, error) {
 		toolchain.Lint, toolchain.Typecheck, toolchain.Test)
 }
 
+// LintWorkflows runs actionlint, with shellcheck on every `run:` script, on the source's .github/workflows.
+// +check
+func (m *Delivery) LintWorkflows(ctx context.Context) (string, error) {
+	return runStandalone(ctx, "GitHub Actions workflows", m.workflowsCheck)
+}
+
+// ValidateInfra checks the infra directory's Terraform without touching any state: terraform fmt -check,
+// terraform validate (init without a backend) and tflint.
+// +check
+func (m *Delivery) ValidateInfra(ctx context.Context) (string, error) {
+	return runStandalone(ctx, "Terraform in the infra directory", m.terraformCheck, m.tflintCheck)
+}
+
 // Lint runs the app's linter: its `lint` script or ESLint for Node apps, golangci-lint for Go apps.
 // +check
 func (m *Delivery) Lint(ctx context.Context) (string, error) {

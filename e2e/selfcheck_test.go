@@ -68,3 +68,15 @@ func TestCheck_NothingToCheckIsSaid(t *testing.T) {
 		}
 	}
 }
+
+// The workflow and Terraform checks on their own, as `dagger check` and users run them.
+func TestLintWorkflowsAndValidateInfraStandAlone(t *testing.T) {
+	r := dagger(t, checkTimeout, "call", "lint-workflows")
+	if r.exitCode != 0 || stageStatus(t, r.output, "workflows") != "passed" {
+		t.Errorf("lint-workflows on this repository should pass (exit %d):\n%s", r.exitCode, tail(r.output, 30))
+	}
+	r = dagger(t, checkTimeout, "call", "--infra=testdata/broken/infra", "validate-infra")
+	if r.exitCode == 0 || !strings.Contains(r.output, "check failed: terraform, tflint") {
+		t.Errorf("validate-infra on broken Terraform should fail naming terraform and tflint (exit %d):\n%s", r.exitCode, tail(r.output, 40))
+	}
+}
