@@ -6,6 +6,7 @@ import (
 
 	"github.com/pixelsandpetals/delivery/internal/dagger"
 	"github.com/pixelsandpetals/delivery/pipeline/checks"
+	"github.com/pixelsandpetals/delivery/pipeline/terraform"
 	"github.com/pixelsandpetals/delivery/pipeline/toolchain"
 )
 
@@ -27,9 +28,10 @@ func (m *Delivery) terraformCheck(ctx context.Context) checks.Result {
 		res.Status, res.Note = checks.Skipped, skip
 		return res
 	}
+	initArgs, _ := terraform.InitArgs(terraform.Backend{Disabled: true}) // without a backend it cannot fail
 	script := strings.Join([]string{
 		`terraform fmt -check -recursive -diff -no-color || { echo "terraform fmt: run 'terraform fmt -recursive' in the infra directory"; exit 1; }`,
-		`terraform init -backend=false -input=false -no-color >/tmp/init.log 2>&1 || { cat /tmp/init.log; exit 1; }`,
+		`terraform ` + strings.Join(initArgs, " ") + ` >/tmp/init.log 2>&1 || { cat /tmp/init.log; exit 1; }`,
 		`terraform validate -no-color`,
 	}, " && ")
 	c := dag.Container().From(TerraformImage).WithoutEntrypoint().

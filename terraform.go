@@ -74,14 +74,18 @@ func (m *Delivery) terraformFor(ctx context.Context, env string, backend map[str
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"terraform", "init", "-input=false", "-no-color", "-backend-config=" + terraform.BackendFile(env)}
+	b := terraform.Backend{ConfigFile: terraform.BackendFile(env), Settings: map[string]string{}}
 	if m.AwsRegion != "" {
-		args = append(args, "-backend-config=region="+m.AwsRegion)
+		b.Settings["region"] = m.AwsRegion
 	}
 	if m.AwsEndpoint != nil {
-		args = append(args, "-backend-config=use_path_style=true")
+		b.Settings["use_path_style"] = "true"
 	}
-	c = c.WithExec(args)
+	args, err := terraform.InitArgs(b)
+	if err != nil {
+		return nil, err
+	}
+	c = c.WithExec(append([]string{"terraform"}, args...))
 	if _, err := c.Sync(ctx); err != nil {
 		return nil, fmt.Errorf("terraform init (%s): %s", env, execError(err))
 	}
@@ -94,12 +98,7 @@ func (m *Delivery) terraformPlan(ctx context.Context, env string, backend map[st
 	if err != nil {
 		return nil, terraform.PlanSummary{}, err
 	}
-	args := []string{"terraform", "plan", "-input=false", "-no-color", "-lock-timeout=2m", "-out=/tmp/tfplan",
-		"-var-file=" + terraform.VarFile(env)}
-	for _, v := range vars {
-		args = append(args, "-var", v)
-	}
-	c = c.WithExec(args).WithExec([]string{"sh", "-c", "terraform show -json /tmp/tfplan > /tmp/tfplan.json"})
+	c = c.WithExec(append([]string{"terraform"}, terraform.PlanArgs(terraform.VarFile(env), "/tmp/tfplan", vars)...)).WithExec([]string{"sh", "-c", "terraform show -json /tmp/tfplan > /tmp/tfplan.json"})
 	js, err := c.File("/tmp/tfplan.json").Contents(ctx)
 	if err != nil {
 		return nil, terraform.PlanSummary{}, fmt.Errorf("terraform plan (%s): %s", env, execError(err))
@@ -113,7 +112,7 @@ func (m *Delivery) terraformPlan(ctx context.Context, env string, backend map[st
 
 // terraformApply applies the plan in c and reads the deploy targets from the outputs.
 func terraformApply(ctx context.Context, c *dagger.Container, env string) (terraform.Targets, error) {
-	c = c.WithExec([]string{"terraform", "apply", "-input=false", "-no-color", "-lock-timeout=2m", "/tmp/tfplan"})
+	c = c.WithExec(append([]string{"terraform"}, terraform.ApplyArgs("/tmp/tfplan")...))
 	return readTargets(ctx, c, "terraform apply", env)
 }
 

@@ -62,36 +62,17 @@ func (r *Runner) Init(ctx context.Context, b Backend) error {
 	if err := r.preflight(true); err != nil {
 		return err
 	}
-	// -reconfigure: a work dir initialised for another environment must never offer to migrate its state.
-	args := []string{"init", "-input=false", "-no-color", "-lockfile=readonly", "-reconfigure"}
-	if b.Disabled {
-		args = append(args, "-backend=false")
-	} else {
-		backend, err := r.backendArgs(b)
-		if err != nil {
+	args, err := InitArgs(b)
+	if err != nil {
+		return err
+	}
+	if !b.Disabled && b.ConfigFile != "" {
+		if err := r.mustExist(b.ConfigFile, "backend config"); err != nil {
 			return err
 		}
-		args = append(args, backend...)
 	}
-	_, err := r.run(ctx, false, args...)
+	_, err = r.run(ctx, false, args...)
 	return err
-}
-
-func (r *Runner) backendArgs(b Backend) ([]string, error) {
-	if b.ConfigFile == "" && len(b.Settings) == 0 {
-		return nil, errors.New("terraform init: no backend configuration: pass environments/<env>.backend.hcl (or Disabled for validate-only runs)")
-	}
-	var args []string
-	if b.ConfigFile != "" {
-		if err := r.mustExist(b.ConfigFile, "backend config"); err != nil {
-			return nil, err
-		}
-		args = append(args, "-backend-config="+b.ConfigFile)
-	}
-	for _, k := range sortedKeys(b.Settings) {
-		args = append(args, "-backend-config="+k+"="+b.Settings[k])
-	}
-	return args, nil
 }
 
 // Validate checks the configuration (after Init) and reports every error as file:line: summary.
@@ -144,9 +125,7 @@ func (r *Runner) Plan(ctx context.Context, varFile, outPlan string) (PlanSummary
 	if outPlan == "" {
 		return PlanSummary{}, errors.New("terraform plan: no plan file path given")
 	}
-	args := append([]string{"plan", "-input=false", "-no-color", "-lock-timeout=" + LockTimeout.String(),
-		"-var-file=" + varFile}, r.varArgs()...)
-	if _, err := r.run(ctx, false, append(args, "-out="+outPlan)...); err != nil {
+	if _, err := r.run(ctx, false, PlanArgs(varFile, outPlan, VarList(r.Vars))...); err != nil {
 		return PlanSummary{}, err
 	}
 	js, err := r.run(ctx, true, "show", "-json", "-no-color", outPlan)
@@ -164,7 +143,7 @@ func (r *Runner) Apply(ctx context.Context, planFile string) error {
 	if err := r.mustExist(planFile, "plan file"); err != nil {
 		return err
 	}
-	_, err := r.run(ctx, false, "apply", "-input=false", "-no-color", "-lock-timeout="+LockTimeout.String(), planFile)
+	_, err := r.run(ctx, false, ApplyArgs(planFile)...)
 	return err
 }
 

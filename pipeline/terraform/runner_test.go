@@ -169,3 +169,25 @@ func TestRunner_CancelInterruptsTerraformSoItCanReleaseTheLock(t *testing.T) {
 		t.Errorf("cancel took %s", d)
 	}
 }
+
+// The argv the module's container and the Runner both run: the committed lock file is read-only, a backend
+// is required unless disabled, -var overrides come after the var file in a stable order.
+func TestArgs_AreTheOneDefinition(t *testing.T) {
+	init, err := InitArgs(Backend{ConfigFile: "environments/dev.backend.hcl", Settings: map[string]string{"use_path_style": "true", "region": "eu-west-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(init, " "); got != "init -input=false -no-color -lockfile=readonly -reconfigure -backend-config=environments/dev.backend.hcl -backend-config=region=eu-west-1 -backend-config=use_path_style=true" {
+		t.Errorf("init: %s", got)
+	}
+	if _, err := InitArgs(Backend{}); err == nil || !strings.Contains(err.Error(), "no backend configuration") {
+		t.Errorf("init without a backend: %v", err)
+	}
+	plan := PlanArgs("environments/dev.tfvars", "/tmp/tfplan", VarList(map[string]string{"enable_dns": "false", "deny_insecure_transport": "false"}))
+	if got := strings.Join(plan, " "); got != "plan -input=false -no-color -lock-timeout=2m0s -var-file=environments/dev.tfvars -var deny_insecure_transport=false -var enable_dns=false -out=/tmp/tfplan" {
+		t.Errorf("plan: %s", got)
+	}
+	if got := strings.Join(ApplyArgs("/tmp/tfplan"), " "); got != "apply -input=false -no-color -lock-timeout=2m0s /tmp/tfplan" {
+		t.Errorf("apply: %s", got)
+	}
+}
