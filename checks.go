@@ -127,7 +127,11 @@ func subject(a *app.App, r *toolchain.Recipe) string {
 		}
 		return fmt.Sprintf("Node app %s, %s, image %s", name, r.ImageReason, r.Image)
 	case app.Go:
-		return fmt.Sprintf("Go module %s, %s, image %s", a.Go.Module, r.ImageReason, r.Image)
+		s := fmt.Sprintf("Go module %s, %s, image %s", a.Go.Module, r.ImageReason, r.Image)
+		if a.Go.DaggerModule {
+			s += ", Dagger bindings generated"
+		}
+		return s
 	}
 	return string(a.Kind)
 }

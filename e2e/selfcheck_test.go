@@ -15,6 +15,9 @@ func TestCheck_ThisRepositoryPasses(t *testing.T) {
 	if r.exitCode != 0 {
 		t.Fatalf("check on this repository failed (exit %d):\n%s", r.exitCode, tail(r.output, 80))
 	}
+	if !strings.Contains(r.output, "Go module github.com/pixelsandpetals/delivery, Go 1.26 from go.mod, image golang:1.26-bookworm, Dagger bindings generated") {
+		t.Errorf("the summary should say the Dagger bindings were generated:\n%s", tail(r.output, 20))
+	}
 	for s, cmd := range map[string]string{
 		"lint": "golangci-lint run", "typecheck": "go vet", "test": "go test -short ./...", "scan": "trivy fs",
 		"workflows": "actionlint", "terraform": "terraform validate", "tflint": "tflint --recursive",
