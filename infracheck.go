@@ -34,12 +34,7 @@ func (m *Delivery) terraformCheck(ctx context.Context) checks.Result {
 		`terraform ` + strings.Join(initArgs, " ") + ` >/tmp/init.log 2>&1 || { cat /tmp/init.log; exit 1; }`,
 		`terraform validate -no-color`,
 	}, " && ")
-	c := dag.Container().From(TerraformImage).WithoutEntrypoint().
-		WithMountedCache("/root/.terraform.d/plugin-cache", dag.CacheVolume("delivery-terraform-plugins")).
-		WithEnvVariable("TF_PLUGIN_CACHE_DIR", "/root/.terraform.d/plugin-cache").
-		WithEnvVariable("TF_IN_AUTOMATION", "1").
-		WithDirectory("/infra", m.Infra, dagger.ContainerWithDirectoryOpts{Exclude: []string{"**/.terraform"}}).
-		WithWorkdir("/infra")
+	c := m.terraformContainer()
 	res.Command = "terraform fmt -check -recursive && terraform init -backend=false && terraform validate"
 	_, res = exec(ctx, c, toolchain.Step{Name: terraformStage, Command: []string{"sh", "-c", script}}, res)
 	return res

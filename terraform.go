@@ -63,14 +63,9 @@ func backendSettings(dir, env string) (map[string]string, error) {
 }
 
 // terraformFor is a container ready to run terraform for env: the infra directory, AWS access, the backend
-// initialised. Providers are kept in a cache volume, so init downloads them once per engine.
+// initialised.
 func (m *Delivery) terraformFor(ctx context.Context, env string, backend map[string]string) (*dagger.Container, error) {
-	c := dag.Container().From(TerraformImage).WithoutEntrypoint().
-		WithMountedCache("/root/.terraform.d/plugin-cache", dag.CacheVolume("delivery-terraform-plugins")).
-		WithEnvVariable("TF_PLUGIN_CACHE_DIR", "/root/.terraform.d/plugin-cache").
-		WithEnvVariable("TF_IN_AUTOMATION", "1").
-		WithDirectory("/infra", m.Infra).WithWorkdir("/infra")
-	c, err := m.aws().container(ctx, c, backend["region"])
+	c, err := m.aws().container(ctx, m.terraformContainer(), backend["region"])
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +85,18 @@ func (m *Delivery) terraformFor(ctx context.Context, env string, backend map[str
 		return nil, fmt.Errorf("terraform init (%s): %s", env, execError(err))
 	}
 	return c, nil
+}
+
+// terraformContainer is the pinned terraform image with the infra directory as its working directory (without
+// any .terraform a user's tree may carry). Providers are kept in a cache volume, so init downloads them once per
+// engine.
+func (m *Delivery) terraformContainer() *dagger.Container {
+	return dag.Container().From(TerraformImage).WithoutEntrypoint().
+		WithMountedCache("/root/.terraform.d/plugin-cache", dag.CacheVolume("delivery-terraform-plugins")).
+		WithEnvVariable("TF_PLUGIN_CACHE_DIR", "/root/.terraform.d/plugin-cache").
+		WithEnvVariable("TF_IN_AUTOMATION", "1").
+		WithDirectory("/infra", m.Infra, dagger.ContainerWithDirectoryOpts{Exclude: []string{"**/.terraform"}}).
+		WithWorkdir("/infra")
 }
 
 // terraformPlan plans env and returns the container holding the plan file, and its summary.

@@ -307,16 +307,21 @@ build_golangci_lint_image() { # the official image is golang + /usr/bin/golangci
   rm -rf gl-bundle
 }
 
-build_trivy_image() { # the official image is alpine + /usr/local/bin/trivy with trivy as entrypoint
+# busybox + one binary at /usr/local/bin/<name> as the entrypoint: the shape of the official alpine images of
+# trivy and tflint (the pipeline runs their commands through sh, which busybox provides).
+binary_image() { # <layout> <tag> <binary>
+  local layout=$1 tag=$2 name; name=$(basename "$3")
   cd "$W/images"
-  umoci_new trivy-oci "${TRIVY_VERSION#v}" trivy-bundle
-  busybox_rootfs trivy-bundle/rootfs
-  cp "$W/tools/trivy" trivy-bundle/rootfs/usr/local/bin/trivy
-  umoci repack --image "trivy-oci:${TRIVY_VERSION#v}" trivy-bundle
-  umoci config --image "trivy-oci:${TRIVY_VERSION#v}" --os linux --architecture amd64 \
-    --config.entrypoint /usr/local/bin/trivy --config.env "$ENV_PATH"
-  rm -rf trivy-bundle
+  umoci_new "$layout" "$tag" "$layout-bundle"
+  busybox_rootfs "$layout-bundle/rootfs"
+  cp "$3" "$layout-bundle/rootfs/usr/local/bin/$name"
+  umoci repack --image "$layout:$tag" "$layout-bundle"
+  umoci config --image "$layout:$tag" --os linux --architecture amd64 \
+    --config.entrypoint "/usr/local/bin/$name" --config.env "$ENV_PATH"
+  rm -rf "$layout-bundle"
 }
+build_trivy_image() { binary_image trivy-oci "${TRIVY_VERSION#v}" "$W/tools/trivy"; }
+build_tflint_image() { binary_image tflint-oci "$TFLINT_VERSION" "$W/tools/tflint"; } # official: ghcr.io
 
 # The official image is alpine + terraform. Ours also carries the preinstalled AWS provider in an implied local
 # mirror directory (/usr/share/terraform/plugins), as a company image behind a firewall would: terraform init then
@@ -335,17 +340,6 @@ build_terraform_image() {
   umoci config --image "terraform-oci:$TERRAFORM_VERSION" --os linux --architecture amd64 \
     --config.entrypoint /usr/local/bin/terraform --config.env "$ENV_PATH"
   rm -rf tf-bundle
-}
-
-build_tflint_image() { # the official image (ghcr.io) is alpine + /usr/local/bin/tflint with tflint as entrypoint
-  cd "$W/images"
-  umoci_new tflint-oci "$TFLINT_VERSION" tflint-bundle
-  busybox_rootfs tflint-bundle/rootfs
-  cp "$W/tools/tflint" tflint-bundle/rootfs/usr/local/bin/tflint
-  umoci repack --image "tflint-oci:$TFLINT_VERSION" tflint-bundle
-  umoci config --image "tflint-oci:$TFLINT_VERSION" --os linux --architecture amd64 \
-    --config.entrypoint /usr/local/bin/tflint --config.env "$ENV_PATH"
-  rm -rf tflint-bundle
 }
 
 # The official image is alpine + actionlint + shellcheck (which actionlint runs on every `run:` script). Ours
