@@ -6,7 +6,10 @@
 #            pulls, npm ci from the registry, every stage
 #   warm   : the same call again, nothing changed (the whole graph is a cache hit)
 #   edit   : a source file changed (install is reused, lint/typecheck/test re-run)
-#   host   : npm ci + eslint + tsc --noEmit + vitest, sequentially on the host, warm npm cache
+#   host   : npm ci + eslint + tsc --noEmit + vitest + trivy + terraform fmt/validate + tflint on infra/terraform,
+#            sequentially on the host, warm npm cache (check runs the infra stages on the module's infra too)
+#   self   : this repository's own check (Go module with generated bindings, 7 stages), warm and after editing one
+#            Go file, vs golangci-lint + go vet + go test -short + trivy + actionlint + terraform + tflint on the host
 #   lab up : `lab.sh down; lab.sh up` with everything built (the cold figure is read from the lab's timings log)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,11 +20,20 @@ APP=testdata/node-app
 eval "$($LAB env)"
 now() { date +%s.%N; }
 secs() { echo "$2 - $1" | bc | xargs printf '%.1f'; }
-run_check() { timeout 900 dagger call --trivy-db="$LAB_TRIVY_DB" --source="$1" check >/dev/null 2>"$W/logs/bench-last.log" \
+run_check() { timeout 1800 dagger call --trivy-db="$LAB_TRIVY_DB" --source="$1" check >/dev/null 2>"$W/logs/bench-last.log" \
   || { tail -20 "$W/logs/bench-last.log"; echo "bench: dagger call check failed" >&2; exit 1; }; }
 
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 tar -C "$APP" --exclude=node_modules --exclude=dist -cf - . | tar -C "$work" -xf -
+TFLINT_BIN=${TFLINT_BIN:-$W/tools/tflint}; ACTIONLINT_BIN=${ACTIONLINT_BIN:-$W/tools/actionlint}
+# terraform fmt/validate and tflint on a copy of infra/terraform, offline through the project's CLI config (the
+# provider mirror); what check's terraform and tflint stages do.
+host_infra() {
+  local d; d=$(mktemp -d); cp -a infra/terraform/. "$d/"; rm -rf "$d/.terraform"
+  ( cd "$d" && terraform fmt -check -recursive >/dev/null \
+    && TF_CLI_CONFIG_FILE="$PWD/cli.tfrc" terraform init -backend=false -input=false -lockfile=readonly >/dev/null \
+    && terraform validate >/dev/null && "$TFLINT_BIN" --recursive >/dev/null ); local rc=$?; rm -rf "$d"; return $rc
+}
 
 echo "lab up (warm)…"
 $LAB down >/dev/null; t0=$(now); $LAB up >/dev/null; lab_warm=$(secs "$t0" "$(now)")
@@ -51,8 +63,27 @@ t0=$(now)
   && npx --no-install tsc --noEmit && npx --no-install vitest run >/dev/null 2>&1 \
   && "$TRIVY_BIN" fs --scanners vuln,secret,misconfig --cache-dir "$LAB_TRIVY_DB" --cache-backend memory \
        --skip-db-update --skip-java-db-update --skip-check-update --skip-version-check --disable-telemetry \
-       --quiet --skip-dirs node_modules . >/dev/null 2>&1 ) || { echo "host run failed" >&2; exit 1; }
+       --quiet --skip-dirs node_modules . >/dev/null 2>&1 ) && host_infra || { echo "host run failed" >&2; exit 1; }
 hostt=$(secs "$t0" "$(now)"); rm -rf "$host"
+
+echo "this repository's own check: warm, then one Go file edited…"
+self=$(mktemp -d); trap 'rm -rf "$work" "$self"' EXIT
+git ls-files -z | tar --null -T - -cf - | tar -C "$self" -xf -
+run_check "$self"
+t0=$(now); run_check "$self"; self_warm=$(secs "$t0" "$(now)")
+echo "// bench edit $(date +%s%N)" >>"$self/pipeline/checks/report.go"
+t0=$(now); run_check "$self"; self_edit=$(secs "$t0" "$(now)")
+echo "…and the same tools on the host…"
+cp -a dagger.gen.go internal "$self/"   # the generated bindings `make generate` left here; check generates its own
+t0=$(now)
+( cd "$self" && "$W/tools/golangci-lint" run ./... >/dev/null && go vet ./... \
+  && env PATH=/usr/local/go/bin:/usr/bin:/bin LAB_DIR=/nonexistent TRIVY_BIN= TFLINT_BIN= \
+       go test -short -count=1 ./... >/dev/null \
+  && "$TRIVY_BIN" fs --scanners vuln,secret,misconfig --cache-dir "$LAB_TRIVY_DB" --cache-backend memory \
+       --skip-db-update --skip-java-db-update --skip-check-update --skip-version-check --disable-telemetry \
+       --quiet . >/dev/null 2>&1 \
+  && "$ACTIONLINT_BIN" .github/workflows/*.yml ) && host_infra || { echo "host self-check failed" >&2; exit 1; }
+self_host=$(secs "$t0" "$(now)")
 
 ratio() { echo "scale=2; $1 / $2" | bc; }
 cat >"$OUT" <<MD
@@ -66,7 +97,10 @@ Run: $(date -u +%FT%TZ) by \`make bench\` (bench/check.sh). Sample app: testdata
 | \`dagger call check\`, cold engine (module load, pulls, npm ci from the registry, all stages) | $cold | $(ratio "$cold" "$hostt")× |
 | \`dagger call check\`, warm, nothing changed | $warm | $(ratio "$warm" "$hostt")× |
 | \`dagger call check\`, warm, one source file edited (install reused) | $edit | $(ratio "$edit" "$hostt")× |
-| host: npm ci + eslint + tsc --noEmit + vitest + trivy fs, one after another (warm npm cache) | $hostt | 1× |
+| host: npm ci + eslint + tsc --noEmit + vitest + trivy fs + terraform fmt/validate + tflint, one after another (warm npm cache) | $hostt | 1× |
+| this repository's \`dagger call check\` (7 stages), warm, nothing changed | $self_warm | $(ratio "$self_warm" "$self_host")× |
+| this repository's \`dagger call check\`, one Go file edited (Go caches warm) | $self_edit | $(ratio "$self_edit" "$self_host")× |
+| host: golangci-lint + go vet + go test -short + trivy fs + actionlint + terraform + tflint, warm Go caches | $self_host | 1× |
 | lab \`up\` cold (sum of first recorded build steps on this machine) | $lab_cold | |
 | lab \`up\` warm (\`down\` then \`up\`, everything built) | $lab_warm | |
 MD
