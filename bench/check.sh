@@ -30,8 +30,8 @@ TFLINT_BIN=${TFLINT_BIN:-$W/tools/tflint}; ACTIONLINT_BIN=${ACTIONLINT_BIN:-$W/t
 # provider mirror); what check's terraform and tflint stages do.
 host_infra() {
   local d; d=$(mktemp -d); cp -a infra/terraform/. "$d/"; rm -rf "$d/.terraform"
-  ( cd "$d" && terraform fmt -check -recursive >/dev/null \
-    && TF_CLI_CONFIG_FILE="$PWD/cli.tfrc" terraform init -backend=false -input=false -lockfile=readonly >/dev/null \
+  ( cd "$d" && export TF_CLI_CONFIG_FILE="$d/cli.tfrc" && terraform fmt -check -recursive >/dev/null \
+    && terraform init -backend=false -input=false -lockfile=readonly >/dev/null \
     && terraform validate >/dev/null && "$TFLINT_BIN" --recursive >/dev/null ); local rc=$?; rm -rf "$d"; return $rc
 }
 
@@ -71,7 +71,7 @@ self=$(mktemp -d); trap 'rm -rf "$work" "$self"' EXIT
 git ls-files -z | tar --null -T - -cf - | tar -C "$self" -xf -
 run_check "$self"
 t0=$(now); run_check "$self"; self_warm=$(secs "$t0" "$(now)")
-echo "// bench edit $(date +%s%N)" >>"$self/pipeline/checks/report.go"
+printf '\n// bench edit %s\n' "$(date +%s%N)" >>"$self/pipeline/checks/report.go"  # gofmt-clean: lint passes
 t0=$(now); run_check "$self"; self_edit=$(secs "$t0" "$(now)")
 echo "…and the same tools on the host…"
 cp -a dagger.gen.go internal "$self/"   # the generated bindings `make generate` left here; check generates its own
