@@ -237,6 +237,14 @@ func (m *Delivery) Deploy(
 	log := func(format string, a ...any) {
 		fmt.Fprintf(os.Stderr, "deploy %s: "+format+"\n", append([]any{env}, a...)...)
 	}
+	// The stages before the release proper, timed for the summary (release.Run times its own).
+	var before []release.Stage
+	mark := func(name string, since time.Time) time.Time {
+		now := time.Now()
+		before = append(before, release.Stage{Name: name, Duration: now.Sub(since), OK: true})
+		return now
+	}
+	stageStart := started
 
 	// check ∥ build: the image is scanned before anything leaves the machine.
 	checkErr := make(chan error, 1)
@@ -260,6 +268,11 @@ func (m *Delivery) Deploy(
 	if err := <-checkErr; err != nil {
 		return "", fmt.Errorf("deploy %s: %w", env, err)
 	}
+	if skipCheck {
+		stageStart = mark("build", stageStart)
+	} else {
+		stageStart = mark("check+build", stageStart)
+	}
 	log("scanning the image")
 	tarball := image.AsTarball()
 	run, err := m.scanImage(ctx, tarball, gate)
@@ -269,17 +282,20 @@ func (m *Delivery) Deploy(
 	if err := run.verdict.Err(); err != nil {
 		return "", fmt.Errorf("deploy %s: image scan: %w", env, err)
 	}
+	stageStart = mark("scan", stageStart)
 	log("integration tests against the image")
 	it := &checks.Report{Results: []checks.Result{m.integration(ctx, image, appPort)}}
 	if err := withSummary(it); err != nil {
 		return "", fmt.Errorf("deploy %s: %w", env, err)
 	}
+	stageStart = mark("integration", stageStart)
 
 	log("terraform plan and apply")
 	targets, sum, err := m.apply(ctx, t, allowDestroy, tfVar)
 	if err != nil {
 		return "", err
 	}
+	mark("terraform", stageStart)
 
 	imagePath, err := exportImage(ctx, tarball)
 	if err != nil {
@@ -319,6 +335,7 @@ func (m *Delivery) Deploy(
 	s, err := release.Run(ctx, r)
 	if s != nil {
 		s.Infrastructure = sum.Counts()
+		s.Stages = append(before, s.Stages...)
 		s.Started = started
 		s.Duration = time.Since(started)
 		if slackWebhook != nil {

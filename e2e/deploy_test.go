@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -119,8 +120,15 @@ type summary struct {
 		Reference, Digest string
 	}
 	TaskDefinition string
+	Infrastructure string
 	Static         struct {
-		Uploaded int
+		Uploaded          int
+		InvalidationID    string
+		InvalidationPaths []string
+	}
+	Stages []struct {
+		Name string
+		OK   bool
 	}
 	Smoke struct {
 		Passed bool
@@ -200,8 +208,34 @@ func TestDeploy_ReleasesThenRollsBackAFailedSmokeTest(t *testing.T) {
 	if err != nil || !strings.Contains(aws.ToString(asset.CacheControl), "immutable") {
 		t.Errorf("hashed asset: %v %q", err, aws.ToString(asset.CacheControl))
 	}
-	if !s.Smoke.Passed || s.Static.Uploaded == 0 || s.Failed != "" {
+	if !s.Smoke.Passed || s.Static.Uploaded == 0 || s.Failed != "" || s.Infrastructure == "" {
 		t.Errorf("summary: %+v", s)
+	}
+	var stages []string
+	for _, st := range s.Stages {
+		if st.OK {
+			stages = append(stages, st.Name)
+		}
+	}
+	if got := strings.Join(stages, " "); got != "build scan integration terraform push assets rollout smoke html delete invalidate" {
+		t.Errorf("stages that ran and passed, in order: %q", got)
+	}
+	// The CloudFront invalidation the summary names exists, for the paths it names.
+	cf := cloudfront.NewFromConfig(cfg)
+	dists, err := cf.ListDistributions(ctx, &cloudfront.ListDistributionsInput{})
+	if err != nil || dists.DistributionList == nil || len(dists.DistributionList.Items) != 1 {
+		t.Fatalf("list distributions: %v", err)
+	}
+	if s.Static.InvalidationID == "" || len(s.Static.InvalidationPaths) == 0 {
+		t.Fatalf("the summary names no invalidation: %+v", s.Static)
+	}
+	inv, err := cf.GetInvalidation(ctx, &cloudfront.GetInvalidationInput{
+		DistributionId: dists.DistributionList.Items[0].Id, Id: aws.String(s.Static.InvalidationID)})
+	if err != nil {
+		t.Fatalf("invalidation %s: %s", s.Static.InvalidationID, awsenv.Explain(err))
+	}
+	if got := inv.Invalidation.InvalidationBatch.Paths.Items; strings.Join(got, " ") != strings.Join(s.Static.InvalidationPaths, " ") {
+		t.Errorf("invalidation %s is for %v, the summary says %v", s.Static.InvalidationID, got, s.Static.InvalidationPaths)
 	}
 
 	// The parts on their own: publish of a pushed commit uploads nothing; the smoke test of the live app passes;
