@@ -220,23 +220,6 @@ func TestDeploy_ReleasesThenRollsBackAFailedSmokeTest(t *testing.T) {
 	if got := strings.Join(stages, " "); got != "build scan integration terraform push assets rollout smoke html delete invalidate" {
 		t.Errorf("stages that ran and passed, in order: %q", got)
 	}
-	// The CloudFront invalidation the summary names exists, for the paths it names.
-	cf := cloudfront.NewFromConfig(cfg)
-	dists, err := cf.ListDistributions(ctx, &cloudfront.ListDistributionsInput{})
-	if err != nil || dists.DistributionList == nil || len(dists.DistributionList.Items) != 1 {
-		t.Fatalf("list distributions: %v", err)
-	}
-	if s.Static.InvalidationID == "" || len(s.Static.InvalidationPaths) == 0 {
-		t.Fatalf("the summary names no invalidation: %+v", s.Static)
-	}
-	inv, err := cf.GetInvalidation(ctx, &cloudfront.GetInvalidationInput{
-		DistributionId: dists.DistributionList.Items[0].Id, Id: aws.String(s.Static.InvalidationID)})
-	if err != nil {
-		t.Fatalf("invalidation %s: %s", s.Static.InvalidationID, awsenv.Explain(err))
-	}
-	if got := inv.Invalidation.InvalidationBatch.Paths.Items; strings.Join(got, " ") != strings.Join(s.Static.InvalidationPaths, " ") {
-		t.Errorf("invalidation %s is for %v, the summary says %v", s.Static.InvalidationID, got, s.Static.InvalidationPaths)
-	}
 
 	// The parts on their own: publish of a pushed commit uploads nothing; the smoke test of the live app passes;
 	// apply prints the targets.
@@ -294,16 +277,40 @@ func TestDeploy_ReleasesThenRollsBackAFailedSmokeTest(t *testing.T) {
 		t.Fatal(awsenv.Explain(err))
 	}
 
-	// A second release with a new page whose smoke test fails: ECS goes back, the old page stays.
+	// A second release that changes the page: it goes live, and CloudFront is told for exactly the HTML paths that
+	// changed (the first release replaced nothing that could be cached, so it invalidated nothing).
 	edited := fixture(t, "node-app", nil)
 	page := filepath.Join(edited, "public", "index.html")
-	b, err := os.ReadFile(page)
+	editPage(t, page, "<p>release two</p>")
+	r = d.deploy(t, edited, tag+"-2")
+	outputs = append(outputs, r.output)
+	if r.exitCode != 0 {
+		t.Fatalf("the second release failed:\n%s", tail(r.output, 60))
+	}
+	s2 := parseSummary(t, r.output)
+	// The CloudFront invalidation the summary names exists, for the paths it names.
+	cf := cloudfront.NewFromConfig(cfg)
+	dists, err := cf.ListDistributions(ctx, &cloudfront.ListDistributionsInput{})
+	if err != nil || dists.DistributionList == nil || len(dists.DistributionList.Items) != 1 {
+		t.Fatalf("list distributions: %v", err)
+	}
+	if s2.Static.InvalidationID == "" || len(s2.Static.InvalidationPaths) == 0 {
+		t.Fatalf("the summary names no invalidation: %+v", s2.Static)
+	}
+	inv, err := cf.GetInvalidation(ctx, &cloudfront.GetInvalidationInput{
+		DistributionId: dists.DistributionList.Items[0].Id, Id: aws.String(s2.Static.InvalidationID)})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("invalidation %s: %s", s2.Static.InvalidationID, awsenv.Explain(err))
 	}
-	if err := os.WriteFile(page, []byte(strings.Replace(string(b), "</body>", "<p>broken release</p></body>", 1)), 0o644); err != nil {
-		t.Fatal(err)
+	if got := inv.Invalidation.InvalidationBatch.Paths.Items; strings.Join(got, " ") != strings.Join(s2.Static.InvalidationPaths, " ") {
+		t.Errorf("invalidation %s is for %v, the summary says %v", s2.Static.InvalidationID, got, s2.Static.InvalidationPaths)
 	}
+	if body := getObject(t, s3c, static, "index.html"); !strings.Contains(body, "release two") {
+		t.Errorf("index.html of the second release is not live:\n%s", body)
+	}
+
+	// A third release whose smoke test fails: ECS goes back to the second, the second's page stays.
+	editPage(t, page, "<p>broken release</p>")
 	d.app.healthy.Store(false)
 	r = d.deploy(t, edited, tag+"-b")
 	outputs = append(outputs, r.output)
@@ -326,28 +333,23 @@ func TestDeploy_ReleasesThenRollsBackAFailedSmokeTest(t *testing.T) {
 	if err != nil || len(svc.Services) != 1 {
 		t.Fatalf("describe service: %v", err)
 	}
-	if got := aws.ToString(svc.Services[0].TaskDefinition); !strings.HasSuffix(got, ":"+strings.Split(s.TaskDefinition, ":")[1]) {
-		t.Errorf("after the failed release the service runs %s, want %s", got, s.TaskDefinition)
+	if got := aws.ToString(svc.Services[0].TaskDefinition); !strings.HasSuffix(got, ":"+strings.Split(s2.TaskDefinition, ":")[1]) {
+		t.Errorf("after the failed release the service runs %s, want %s", got, s2.TaskDefinition)
 	}
-	obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: &static, Key: aws.String("index.html")})
-	if err == nil {
-		body, _ := io.ReadAll(obj.Body)
-		_ = obj.Body.Close() // read-only
-		if strings.Contains(string(body), "broken release") {
-			t.Error("index.html of the failed release is live")
-		}
+	if body := getObject(t, s3c, static, "index.html"); strings.Contains(body, "broken release") || !strings.Contains(body, "release two") {
+		t.Errorf("after the failed release index.html should still be the second release's:\n%s", body)
 	}
 
-	// status shows what runs; rollback goes one revision further back, to the one Terraform created.
+	// status shows what runs; rollback goes one revision further back, to the first release's.
 	r = d.call(t, src, "status", "--env=dev")
 	outputs = append(outputs, r.output)
-	if r.exitCode != 0 || !strings.Contains(r.output, s.TaskDefinition) {
-		t.Errorf("status should show %s:\n%s", s.TaskDefinition, tail(r.output, 30))
+	if r.exitCode != 0 || !strings.Contains(r.output, s2.TaskDefinition) {
+		t.Errorf("status should show %s:\n%s", s2.TaskDefinition, tail(r.output, 30))
 	}
 	r = d.call(t, src, "rollback", "--env=dev")
 	outputs = append(outputs, r.output)
-	if r.exitCode != 0 || !strings.Contains(r.output, "rollback dev: "+family+":1 is serving (was "+s.TaskDefinition+")") {
-		t.Errorf("rollback should put %s:1 back:\n%s", family, tail(r.output, 30))
+	if r.exitCode != 0 || !strings.Contains(r.output, "rollback dev: "+s.TaskDefinition+" is serving (was "+s2.TaskDefinition+")") {
+		t.Errorf("rollback should put %s back:\n%s", s.TaskDefinition, tail(r.output, 30))
 	}
 
 	// Nothing secret in any output.
@@ -409,4 +411,29 @@ func (l *limitedWriter) Write(p []byte) (int, error) {
 		return n, err
 	}
 	return len(p), nil
+}
+
+// editPage inserts html before the page's </body>.
+func editPage(t *testing.T, page, html string) {
+	t.Helper()
+	b, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, []byte(strings.Replace(string(b), "</body>", html+"</body>", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// getObject returns an S3 object's body ("" when it cannot be read).
+func getObject(t *testing.T, c *s3.Client, bucket, key string) string {
+	t.Helper()
+	obj, err := c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		t.Errorf("s3://%s/%s: %s", bucket, key, awsenv.Explain(err))
+		return ""
+	}
+	defer func() { _ = obj.Body.Close() }() // read-only
+	body, _ := io.ReadAll(obj.Body)
+	return string(body)
 }
