@@ -20,23 +20,10 @@ const extraCADir = "/usr/local/share/delivery-ca"
 // runChecks detects the app, installs its dependencies once, then runs the named stages in parallel, side by side
 // with extra stages that need no install (the security scan), and reports on all of them.
 func (m *Delivery) runChecks(ctx context.Context, extra []func(context.Context) checks.Result, stages ...string) (string, error) {
-	var (
-		mu sync.Mutex
-		wg sync.WaitGroup
-	)
-	var extraResults []checks.Result
-	for _, run := range extra {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res := run(ctx)
-			mu.Lock()
-			extraResults = append(extraResults, res)
-			mu.Unlock()
-		}()
-	}
+	extraDone := make(chan []checks.Result, 1)
+	go func() { extraDone <- runAll(ctx, extra...) }()
 	report, err := m.appChecks(ctx, stages...)
-	wg.Wait()
+	extraResults := <-extraDone
 	if err != nil {
 		return "", err
 	}
@@ -48,9 +35,17 @@ func (m *Delivery) runChecks(ctx context.Context, extra []func(context.Context) 
 	return report.Summary(), nil
 }
 
-// runStandalone runs checks that need no app install (workflows, Terraform) in parallel and reports on them like
-// check does.
+// runStandalone runs checks that need no app install (workflows, Terraform) and reports on them like check does.
 func runStandalone(ctx context.Context, subject string, runs ...func(context.Context) checks.Result) (string, error) {
+	report := &checks.Report{Subject: subject, Results: runAll(ctx, runs...)}
+	if err := withSummary(report); err != nil {
+		return "", err
+	}
+	return report.Summary(), nil
+}
+
+// runAll runs independent stages in parallel and returns their results in the order given.
+func runAll(ctx context.Context, runs ...func(context.Context) checks.Result) []checks.Result {
 	results := make([]checks.Result, len(runs))
 	var wg sync.WaitGroup
 	for i, run := range runs {
@@ -61,11 +56,7 @@ func runStandalone(ctx context.Context, subject string, runs ...func(context.Con
 		}()
 	}
 	wg.Wait()
-	report := &checks.Report{Subject: subject, Results: results}
-	if err := withSummary(report); err != nil {
-		return "", err
-	}
-	return report.Summary(), nil
+	return results
 }
 
 // appChecks runs the app's own stages: install once, then the stages in parallel.

@@ -1,9 +1,6 @@
 package terraform
 
-import (
-	"errors"
-	"sort"
-)
+import "errors"
 
 // The argv builders below are the one definition of how the pipeline calls terraform. Runner runs them with a
 // host binary (its tests, callers without Dagger); the Dagger module runs them in the pinned terraform image.
@@ -45,13 +42,8 @@ func ApplyArgs(planFile string) []string {
 
 // VarList turns -var overrides given as a map into PlanArgs' list, in name order so argv is stable.
 func VarList(vars map[string]string) []string {
-	keys := make([]string, 0, len(vars))
-	for k := range vars {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]string, 0, len(keys))
-	for _, k := range keys {
+	out := make([]string, 0, len(vars))
+	for _, k := range sortedKeys(vars) {
 		out = append(out, k+"="+vars[k])
 	}
 	return out

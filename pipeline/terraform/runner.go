@@ -250,8 +250,8 @@ func (r *Runner) environ() []string {
 
 func (r *Runner) varArgs() []string {
 	var args []string
-	for _, k := range sortedKeys(r.Vars) {
-		args = append(args, "-var", k+"="+r.Vars[k])
+	for _, v := range VarList(r.Vars) {
+		args = append(args, "-var", v)
 	}
 	return args
 }
