@@ -24,9 +24,8 @@ const (
 // deploy would apply. No backend and no credentials: a pull request can check it without touching any state.
 func (m *Delivery) terraformCheck(ctx context.Context) checks.Result {
 	res := checks.Result{Stage: terraformStage}
-	if skip := m.noTerraform(ctx); skip != "" {
-		res.Status, res.Note = checks.Skipped, skip
-		return res
+	if done, ok := m.nothingToValidate(ctx, res); ok {
+		return done
 	}
 	initArgs, _ := terraform.InitArgs(terraform.Backend{Disabled: true}) // without a backend it cannot fail
 	script := strings.Join([]string{
@@ -43,9 +42,8 @@ func (m *Delivery) terraformCheck(ctx context.Context) checks.Result {
 // tflintCheck runs tflint over every module of the infra directory.
 func (m *Delivery) tflintCheck(ctx context.Context) checks.Result {
 	res := checks.Result{Stage: tflintStage}
-	if skip := m.noTerraform(ctx); skip != "" {
-		res.Status, res.Note = checks.Skipped, skip
-		return res
+	if done, ok := m.nothingToValidate(ctx, res); ok {
+		return done
 	}
 	script := "tflint --recursive --format compact --no-color"
 	if ok, _ := m.Infra.Exists(ctx, ".tflint.hcl"); ok {
@@ -60,12 +58,17 @@ func (m *Delivery) tflintCheck(ctx context.Context) checks.Result {
 	return res
 }
 
-// noTerraform says why the infrastructure checks have nothing to do, or "" when the infra directory holds
-// Terraform.
-func (m *Delivery) noTerraform(ctx context.Context) string {
+// nothingToValidate finishes res when the infra directory holds no Terraform (skipped, saying so) or cannot be
+// read (failed); ok is false when there is Terraform to check.
+func (m *Delivery) nothingToValidate(ctx context.Context, res checks.Result) (checks.Result, bool) {
 	tf, err := m.Infra.Glob(ctx, "*.tf")
-	if err != nil || len(tf) == 0 {
-		return "no *.tf files in the infra directory (--infra)"
+	switch {
+	case err != nil:
+		res.Status, res.Note = checks.Failed, "listing the infra directory: "+firstLine(err)
+	case len(tf) == 0:
+		res.Status, res.Note = checks.Skipped, "no *.tf files in the infra directory (--infra)"
+	default:
+		return res, false
 	}
-	return ""
+	return res, true
 }

@@ -25,7 +25,6 @@ func TestConfig_CheckCommandsAreRead(t *testing.T) {
 func TestConfig_MistakesAreOneClearLine(t *testing.T) {
 	for name, body := range map[string]string{
 		"unknown field": `{"chek": {}}`,
-		"unknown stage": `{"check": {"tests": ["go", "test"]}}`,
 		"empty command": `{"check": {"test": []}}`,
 		"not JSON":      `check: {test: go test}`,
 		"two values":    `{} {}`,

@@ -5,6 +5,8 @@ package toolchain
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/pixelsandpetals/delivery/pipeline/app"
 )
@@ -86,9 +88,16 @@ func For(a *app.App, v Versions) (*Recipe, error) {
 		return nil, fmt.Errorf("no toolchain for app kind %q", a.Kind)
 	}
 	// The project's own commands (delivery.json) win over the inferred ones.
+	names := make([]string, len(r.Stages))
 	for i, s := range r.Stages {
+		names[i] = s.Name
 		if argv, ok := a.Config.Check[s.Name]; ok {
 			r.Stages[i] = Step{Name: s.Name, Command: argv}
+		}
+	}
+	for stage := range a.Config.Check {
+		if !slices.Contains(names, stage) {
+			return nil, fmt.Errorf("%s: check.%s is not a stage; the stages are %s", app.ConfigFile, stage, strings.Join(names, ", "))
 		}
 	}
 	return r, nil

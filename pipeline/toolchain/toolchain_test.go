@@ -137,3 +137,13 @@ func TestConfig_CommandsWinOverInference(t *testing.T) {
 		t.Fatalf("stages %v", got)
 	}
 }
+
+// A stage delivery.json names that the app does not have is one line listing the stages.
+func TestConfig_UnknownStageIsOneClearLine(t *testing.T) {
+	a := &app.App{Kind: app.Go, Go: &app.GoApp{GoVersion: "1.26", HasGoSum: true},
+		Config: app.Config{Check: map[string][]string{"tests": {"go", "test", "./..."}}}}
+	_, err := For(a, DefaultVersions)
+	if err == nil || err.Error() != "delivery.json: check.tests is not a stage; the stages are lint, typecheck, test" {
+		t.Fatalf("error: %v", err)
+	}
+}
