@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pixelsandpetals/delivery/internal/testkit"
 )
 
 // repoRoot is the directory holding dagger.json.
@@ -117,25 +119,7 @@ func fixture(t *testing.T, base string, overlays []string, remove ...string) str
 
 func copyTree(t *testing.T, src, dst string) {
 	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "dist") {
-			return filepath.SkipDir
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
+	testkit.CopyTree(t, src, dst, func(d fs.DirEntry) bool {
+		return d.IsDir() && (d.Name() == "node_modules" || d.Name() == "dist")
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }

@@ -33,29 +33,12 @@ func projectRunner(t *testing.T) *Runner {
 func copyInfra(t *testing.T) string {
 	t.Helper()
 	dst := t.TempDir()
-	err := filepath.WalkDir(infraDir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(infraDir, path)
-		if d.IsDir() && d.Name() == ".terraform" {
-			return filepath.SkipDir
-		}
+	testkit.CopyTree(t, infraDir, dst, func(d fs.DirEntry) bool {
 		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+			return d.Name() == ".terraform"
 		}
-		if strings.Contains(d.Name(), ".tfstate") || strings.HasSuffix(d.Name(), ".tfplan") {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+		return strings.Contains(d.Name(), ".tfstate") || strings.HasSuffix(d.Name(), ".tfplan")
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return dst
 }
 
