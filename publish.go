@@ -39,13 +39,9 @@ func (m *Delivery) Publish(
 	if err != nil {
 		return "", err
 	}
-	tarball := image.AsTarball()
-	run, err := m.scanImage(ctx, tarball, gate)
+	tarball, err := m.gatedTarball(ctx, image, gate)
 	if err != nil {
-		return "", err
-	}
-	if err := run.verdict.Err(); err != nil {
-		return "", fmt.Errorf("publish %s: image scan: %w", env, err)
+		return "", fmt.Errorf("publish %s: %w", env, err)
 	}
 	path, err := exportImage(ctx, tarball)
 	if err != nil {

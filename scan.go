@@ -67,6 +67,20 @@ func (m *Delivery) scanImage(ctx context.Context, image *dagger.File, p scan.Pol
 	return runTrivy(ctx, c, o, p)
 }
 
+// gatedTarball is the image as a tarball once its scan passed the gate: what deploy and publish push. An image
+// that fails the gate never leaves the engine.
+func (m *Delivery) gatedTarball(ctx context.Context, image *dagger.Container, gate scan.Policy) (*dagger.File, error) {
+	tarball := image.AsTarball()
+	run, err := m.scanImage(ctx, tarball, gate)
+	if err != nil {
+		return nil, err
+	}
+	if err := run.verdict.Err(); err != nil {
+		return nil, fmt.Errorf("image scan: %w", err)
+	}
+	return tarball, nil
+}
+
 func runTrivy(ctx context.Context, c *dagger.Container, o scan.Options, p scan.Policy) (*scanRun, error) {
 	args, err := scan.Args(o)
 	if err != nil {
