@@ -11,9 +11,11 @@ WITH_LAB = set -euo pipefail; eval "$$($(LAB) env)";
 demo: lab
 	$(WITH_LAB) dagger call --trivy-db="$$LAB_TRIVY_DB" --source=testdata/node-app check
 
-## test: every test — unit tests, then end-to-end tests of the module through the lab
+## test: every test — package tests, then end-to-end tests of the module through the lab (verbose: they print what
+## visitors got during the releases, and each call's timing)
 test: lab generate
-	$(WITH_LAB) go test -count=1 -timeout 80m ./...
+	$(WITH_LAB) go test -count=1 -timeout 40m $$(go list ./... | grep -v '/e2e$$')
+	$(WITH_LAB) go test -count=1 -timeout 80m -v ./e2e/
 
 ## unit: the package tests (they start moto and a registry themselves; trivy tests need the lab's TRIVY_BIN)
 unit:

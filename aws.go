@@ -68,21 +68,22 @@ func (a *awsAccess) options(ctx context.Context, region string) (awsenv.Options,
 	return o, nil
 }
 
-// config is a verified aws.Config: missing, expired or wrong credentials and an unreachable endpoint stop here,
+// config is a verified aws.Config and who it is: missing, expired or wrong credentials and an unreachable endpoint stop here,
 // before anything is changed.
-func (a *awsAccess) config(ctx context.Context, region string) (aws.Config, error) {
+func (a *awsAccess) config(ctx context.Context, region string) (aws.Config, awsenv.Identity, error) {
 	o, err := a.options(ctx, region)
 	if err != nil {
-		return aws.Config{}, err
+		return aws.Config{}, awsenv.Identity{}, err
 	}
 	cfg, err := awsenv.Load(ctx, o)
 	if err != nil {
-		return aws.Config{}, err
+		return aws.Config{}, awsenv.Identity{}, err
 	}
-	if _, err := awsenv.Verify(ctx, cfg); err != nil {
-		return aws.Config{}, err
+	id, err := awsenv.Verify(ctx, cfg)
+	if err != nil {
+		return aws.Config{}, awsenv.Identity{}, err
 	}
-	return cfg, nil
+	return cfg, id, nil
 }
 
 // container gives a tool container (terraform) the same access: secrets as secret variables, the endpoint as a

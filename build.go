@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/pixelsandpetals/delivery/internal/dagger"
+	"github.com/pixelsandpetals/delivery/pipeline/app"
+	"github.com/pixelsandpetals/delivery/pipeline/static"
 )
 
 // Build builds the app's container image from its Dockerfile. Multi-stage builds and their layers are cached by
@@ -31,18 +33,54 @@ func (m *Delivery) Build(
 	return c, nil
 }
 
-// Assets returns the app's static files, published to S3 behind CloudFront: content-hashed assets are cached
-// for a year, HTML is revalidated on every request.
+// Assets returns the app's built static assets, read out of its image: the directory its Dockerfile declares
+// (LABEL org.pixelsandpetals.delivery.assets=<dir>), or delivery.json's "assets", or a known build layout (Vite
+// dist/assets, Next.js .next/static, dist/public/assets, public/assets under the image's WORKDIR). These exact
+// files are what deploy publishes under the CDN's static path, so S3 and the image can never disagree.
 func (m *Delivery) Assets(
 	ctx context.Context,
-	// Directory of static files in the source.
-	// +default="public"
+	// The assets directory in the image, overriding the label and delivery.json.
+	// +optional
 	dir string,
 ) (*dagger.Directory, error) {
-	d := m.Source.Directory(dir)
-	entries, err := d.Entries(ctx)
-	if err != nil || len(entries) == 0 {
-		return nil, fmt.Errorf("assets: no static files in %s/ of the source (pass --dir)", dir)
+	image, err := m.Build(ctx, "Dockerfile", "")
+	if err != nil {
+		return nil, err
 	}
-	return d, nil
+	layout, err := m.assetLayout(ctx, image, dir)
+	if err != nil {
+		return nil, err
+	}
+	if layout.None() {
+		return nil, fmt.Errorf("assets: %s says the app has no static assets", layout.From)
+	}
+	return image.Directory(layout.Dir), nil
+}
+
+// assetLayout finds the image's assets directory: --assets, else delivery.json, else the image's label, else a
+// known build layout.
+func (m *Delivery) assetLayout(ctx context.Context, image *dagger.Container, override string) (static.Layout, error) {
+	declared, by := override, "--assets"
+	if declared == "" {
+		a, err := app.Detect(ctx, &sourceDir{dir: m.Source})
+		if err != nil {
+			return static.Layout{}, err
+		}
+		declared, by = a.Config.Assets, app.ConfigFile+` "assets"`
+	}
+	if declared == "" {
+		label, err := image.Label(ctx, static.AssetsLabel)
+		if err != nil {
+			return static.Layout{}, fmt.Errorf("assets: reading the image's labels: %s", firstLine(err))
+		}
+		declared, by = label, "the image's LABEL "+static.AssetsLabel
+	}
+	workdir, err := image.Workdir(ctx)
+	if err != nil {
+		return static.Layout{}, fmt.Errorf("assets: reading the image's WORKDIR: %s", firstLine(err))
+	}
+	return static.FindAssets(declared, by, workdir, func(dir string) bool {
+		entries, err := image.Directory(dir).Entries(ctx)
+		return err == nil && len(entries) > 0
+	})
 }

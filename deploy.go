@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,15 +24,17 @@ import (
 	"github.com/pixelsandpetals/delivery/pipeline/ecs"
 	"github.com/pixelsandpetals/delivery/pipeline/release"
 	"github.com/pixelsandpetals/delivery/pipeline/smoke"
+	"github.com/pixelsandpetals/delivery/pipeline/static"
 	"github.com/pixelsandpetals/delivery/pipeline/terraform"
 )
 
 // target is one environment, checked: its Terraform directory, backend settings and a verified AWS config.
 type target struct {
-	env     string
-	dir     string
-	backend map[string]string
-	cfg     aws.Config
+	env      string
+	dir      string
+	backend  map[string]string
+	cfg      aws.Config
+	identity awsenv.Identity
 }
 
 // open checks the environment name and the credentials, in that order, before anything is changed.
@@ -44,11 +47,11 @@ func (m *Delivery) open(ctx context.Context, env string) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := m.aws().config(ctx, backend["region"])
+	cfg, id, err := m.aws().config(ctx, backend["region"])
 	if err != nil {
 		return nil, err
 	}
-	return &target{env: env, dir: dir, backend: backend, cfg: cfg}, nil
+	return &target{env: env, dir: dir, backend: backend, cfg: cfg, identity: id}, nil
 }
 
 // apply plans an environment, refuses destroying changes in prod unless allowed, applies, and returns the deploy
@@ -78,11 +81,19 @@ func (m *Delivery) Apply(
 	// Extra Terraform variables, name=value.
 	// +optional
 	tfVar []string,
+	// Take the environment's lock although another run holds it with a live lease: only when that run is dead.
+	// +optional
+	breakLock bool,
 ) (string, error) {
 	t, err := m.open(ctx, env)
 	if err != nil {
 		return "", err
 	}
+	unlock, err := m.lockEnvironment(ctx, t, "apply", "", breakLock)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	targets, sum, err := m.apply(ctx, t, allowDestroy, tfVar)
 	if err != nil {
 		return "", err
@@ -154,12 +165,15 @@ func (m *Delivery) Plan(
 	return fmt.Sprintf("plan %s: %s\n", env, sum.Counts()), nil
 }
 
-// Deploy takes the source to an environment: check ∥ build → scan the image (gate) → the app's integration
-// tests against the image (its test:integration script, when it has one) → terraform plan → refuse
-// destroying changes in prod unless allowed → apply → push the image (skipped when the digest is already there) →
-// upload new hashed assets → ECS rollout (watched, rolled back on failure) → smoke test (failure rolls ECS back;
-// the previous HTML stays live) → switch HTML → delete stale files → invalidate CloudFront → release summary.
-// A second deploy of the same environment while one runs is refused.
+// Deploy takes the source to an environment. The stack routes CloudFront's static path pattern to S3 and everything
+// else, HTML included, to the app on ECS, so the order is: check ∥ build → scan the image (gate) → the app's
+// integration tests against the image → terraform plan → refuse destroying changes in prod unless allowed → apply →
+// push the image (skipped when the digest is already there) → upload the static assets read out of that image under
+// the static path, next to the previous releases' (additive), and record the release → ECS rollout (watched,
+// rolled back on failure) → smoke test (failure rolls ECS back; nothing was deleted, so the previous release serves
+// with its assets) → delete the assets no retained release needs (the last --keep-releases, and every release
+// younger than --keep-for) → invalidate the non-hashed assets that changed in place → release summary. Every function
+// that changes the environment takes its lock; a second one is refused while the first runs.
 // +cache="never"
 func (m *Delivery) Deploy(
 	ctx context.Context,
@@ -174,8 +188,10 @@ func (m *Delivery) Deploy(
 	// Extra Terraform variables, name=value.
 	// +optional
 	tfVar []string,
-	// Directory of static files in the source.
-	// +default="public"
+	// Directory of the static assets in the image, overriding its LABEL org.pixelsandpetals.delivery.assets and
+	// delivery.json's "assets"; "none" for an app without static assets. Default: what the app declares, else a
+	// known build layout (Vite dist/assets, Next.js .next/static, dist/public/assets, public/assets).
+	// +optional
 	assets string,
 	// Image scan gate: severities that stop the release.
 	// +default="HIGH,CRITICAL"
@@ -192,17 +208,36 @@ func (m *Delivery) Deploy(
 	// Port the app listens on in its image, for the integration tests.
 	// +default=3000
 	appPort int,
-	// Slack incoming webhook URL (a secret): the release summary is posted there, success or failure.
+	// Slack incoming webhook URL (a secret): the release summary is posted there, success or failure of any stage.
 	// +optional
 	slackWebhook *dagger.Secret,
 	// A k6 script in the source (e.g. k6/smoke.js) to smoke-test with instead of the built-in runner; the gate
 	// fails on failed thresholds and on failed checks.
 	// +optional
 	k6Script string,
+	// Cleanup keeps the assets of this many most recent releases: the serving one and the rollback candidates.
+	// +default=3
+	keepReleases int,
+	// Cleanup also keeps the assets of every release younger than this (tasks still draining, visitors with an
+	// open page); "0" keeps by count only.
+	// +default="24h"
+	keepFor string,
+	// Take the environment's lock although another run holds it with a live lease: only when that run is dead.
+	// +optional
+	breakLock bool,
+	// Release onto the infrastructure as it is: read the deploy targets from Terraform's state (terraform output)
+	// instead of planning and applying. For a role that may release but not change infrastructure (deploy.yml's
+	// release job, after its infra job applied).
+	// +optional
+	skipApply bool,
 ) (string, error) {
 	timeout, err := time.ParseDuration(rolloutTimeout)
 	if err != nil {
 		return "", fmt.Errorf("--rollout-timeout: %v", err)
+	}
+	retention, err := retentionOf(keepReleases, keepFor)
+	if err != nil {
+		return "", err
 	}
 	gate, err := policy(severity, false)
 	if err != nil {
@@ -213,6 +248,10 @@ func (m *Delivery) Deploy(
 			return "", fmt.Errorf("deploy %s: --k6-script %s is not in the source", env, k6Script)
 		}
 	}
+	smokePlan, err := m.smokePlan(ctx)
+	if err != nil {
+		return "", fmt.Errorf("deploy %s: %w", env, err)
+	}
 	t, err := m.open(ctx, env)
 	if err != nil {
 		return "", err
@@ -222,17 +261,11 @@ func (m *Delivery) Deploy(
 			return "", err
 		}
 	}
-	unlock, err := release.Lock(ctx, dynamodb.NewFromConfig(t.cfg), t.backend["dynamodb_table"], env, "deploy of "+tag)
+	unlock, err := m.lockEnvironment(ctx, t, "deploy", "release "+tag, breakLock)
 	if err != nil {
 		return "", err
 	}
-	defer func() {
-		// The release's outcome is decided by now: a lock left behind does not undo it, it only blocks the next
-		// deploy, so it is a loud warning rather than a failure.
-		if err := unlock(context.WithoutCancel(ctx)); err != nil {
-			fmt.Fprintf(os.Stderr, "deploy %s: warning: %v\n", env, err)
-		}
-	}()
+	defer unlock()
 	started := time.Now()
 	log := func(format string, a ...any) {
 		fmt.Fprintf(os.Stderr, "deploy %s: "+format+"\n", append([]any{env}, a...)...)
@@ -243,6 +276,27 @@ func (m *Delivery) Deploy(
 		now := time.Now()
 		before = append(before, release.Stage{Name: name, Duration: now.Sub(since), OK: true})
 		return now
+	}
+	// notify posts the summary to Slack, whichever stage ended the deploy.
+	notify := func(s *release.Summary) {
+		s.Started, s.Duration = started, time.Since(started)
+		if slackWebhook == nil {
+			return
+		}
+		url, err := slackWebhook.Plaintext(ctx)
+		if err == nil {
+			err = release.Notify(ctx, url, s)
+		}
+		if err != nil {
+			log("warning: %v", err)
+		}
+	}
+	// failed ends the deploy in a stage before the release proper: the summary names the stage, Slack hears of it.
+	failed := func(stage string, err error) (string, error) {
+		s := &release.Summary{Environment: env, Tag: tag, Failed: stage,
+			Stages: append(before, release.Stage{Name: stage, OK: false})}
+		notify(s)
+		return "", fmt.Errorf("deploy %s: %s: %w", env, stage, err)
 	}
 	stageStart := started
 
@@ -258,15 +312,14 @@ func (m *Delivery) Deploy(
 	}()
 	log("building the image")
 	image, err := m.Build(ctx, "Dockerfile", "")
-	if err != nil {
-		// Wait for the check so it does not outlive the call, and report its failure too rather than drop it.
-		if cerr := <-checkErr; cerr != nil {
-			return "", errors.Join(err, fmt.Errorf("deploy %s: %w", env, cerr))
-		}
-		return "", err
-	}
-	if err := <-checkErr; err != nil {
-		return "", fmt.Errorf("deploy %s: %w", env, err)
+	cerr := <-checkErr // waited for in every case, so the check never outlives the call
+	switch {
+	case err != nil && cerr != nil:
+		return failed("check+build", errors.Join(err, cerr))
+	case err != nil:
+		return failed("build", err)
+	case cerr != nil:
+		return failed("check", cerr)
 	}
 	if skipCheck {
 		stageStart = mark("build", stageStart)
@@ -276,73 +329,78 @@ func (m *Delivery) Deploy(
 	log("scanning the image")
 	tarball, err := m.gatedTarball(ctx, image, gate)
 	if err != nil {
-		return "", fmt.Errorf("deploy %s: %w", env, err)
+		return failed("scan", err)
+	}
+	// Where the image keeps its static assets: a missing or misnamed directory stops the release here, before
+	// anything changes, rather than releasing HTML whose scripts S3 does not have.
+	layout, err := m.assetLayout(ctx, image, assets)
+	if err != nil {
+		return failed("scan", err)
 	}
 	stageStart = mark("scan", stageStart)
 	log("integration tests against the image")
 	it := &checks.Report{Results: []checks.Result{m.integration(ctx, image, appPort)}}
 	if err := withSummary(it); err != nil {
-		return "", fmt.Errorf("deploy %s: %w", env, err)
+		return failed("integration", err)
 	}
 	stageStart = mark("integration", stageStart)
 
-	log("terraform plan and apply")
-	targets, sum, err := m.apply(ctx, t, allowDestroy, tfVar)
+	var targets terraform.Targets
+	var sum terraform.PlanSummary
+	if skipApply {
+		log("terraform output (--skip-apply)")
+		targets, err = m.terraformOutputs(ctx, env, t.backend)
+	} else {
+		log("terraform plan and apply")
+		targets, sum, err = m.apply(ctx, t, allowDestroy, tfVar)
+	}
 	if err != nil {
-		return "", err
+		return failed("terraform", err)
 	}
 	mark("terraform", stageStart)
 
-	imagePath, err := exportImage(ctx, tarball)
-	if err != nil {
-		return "", fmt.Errorf("deploy %s: %w", env, err)
+	r := release.Release{Targets: targets, Tag: tag, Smoke: smokePlan, Retention: retention,
+		ECS: awsecs.NewFromConfig(t.cfg), S3: awsenv.S3(t.cfg), CloudFront: cloudfront.NewFromConfig(t.cfg),
+		RolloutTimeout: timeout, Progress: os.Stderr}
+	if r.Image, err = exportImage(ctx, tarball); err != nil {
+		return failed("push", err)
 	}
-	assetsPath := ""
-	if d, err := m.Assets(ctx, assets); err == nil {
-		assetsPath = filepath.Join(os.TempDir(), "assets")
-		if _, err := d.Export(ctx, assetsPath); err != nil {
-			return "", fmt.Errorf("deploy %s: exporting the static files: %s", env, firstLine(err))
+	if !layout.None() {
+		if r.AssetPrefix, err = layout.KeyPrefix(targets.StaticPathPattern); err != nil {
+			return failed("assets", err)
 		}
-	}
-	smokePlan, err := m.smokePlan(ctx)
-	if err != nil {
-		return "", err
+		r.Assets = filepath.Join(os.TempDir(), "assets")
+		if _, err := image.Directory(layout.Dir).Export(ctx, r.Assets); err != nil {
+			return failed("assets", fmt.Errorf("exporting %s from the image: %s", layout.Dir, firstLine(err)))
+		}
+		log("static assets: %s of the image (%s) → s3://%s/%s", layout.Dir, layout.From, targets.StaticBucket, r.AssetPrefix)
 	}
 	ecrClient := awsecr.NewFromConfig(t.cfg)
-	r := release.Release{Targets: targets, Image: imagePath, Tag: tag, Assets: assetsPath, Smoke: smokePlan,
-		ECR: ecrClient, ECS: awsecs.NewFromConfig(t.cfg), S3: awsenv.S3(t.cfg),
-		CloudFront: cloudfront.NewFromConfig(t.cfg), RolloutTimeout: timeout, Progress: os.Stderr}
+	r.ECR = ecrClient
 	if r.Auth, err = ecr.Login(ctx, ecrClient, ""); err != nil {
-		return "", err
+		return failed("push", err)
 	}
 	if k6Script != "" {
 		r.SmokeRunner = m.k6Runner(k6Script)
 	}
 	if r.PushTo, err = m.pushHost(ctx); err != nil {
-		return "", err
+		return failed("push", err)
 	}
 	if m.AppEndpoint != nil {
 		ep, err := m.AppEndpoint.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"})
 		if err != nil {
-			return "", fmt.Errorf("app endpoint: %s", firstLine(err))
+			return failed("smoke", fmt.Errorf("app endpoint: %s", firstLine(err)))
 		}
 		r.Smoke.BaseURL = ep
 	}
 	s, err := release.Run(ctx, r)
 	if s != nil {
 		s.Infrastructure = sum.Counts()
-		s.Stages = append(before, s.Stages...)
-		s.Started = started
-		s.Duration = time.Since(started)
-		if slackWebhook != nil {
-			url, perr := slackWebhook.Plaintext(ctx)
-			if perr == nil {
-				perr = release.Notify(ctx, url, s)
-			}
-			if perr != nil {
-				log("warning: %v", perr)
-			}
+		if skipApply {
+			s.Infrastructure = "not applied (--skip-apply): targets read from the state"
 		}
+		s.Stages = append(before, s.Stages...)
+		notify(s)
 	}
 	if err != nil {
 		if s != nil {
@@ -356,14 +414,40 @@ func (m *Delivery) Deploy(
 	return s.String(), nil
 }
 
+// retentionOf reads deploy's retention flags.
+func retentionOf(keep int, keepFor string) (static.Retention, error) {
+	if keep < 1 {
+		return static.Retention{}, fmt.Errorf("--keep-releases %d: at least the serving release must be kept (1)", keep)
+	}
+	grace, err := time.ParseDuration(keepFor)
+	if keepFor == "0" {
+		grace, err = static.NoGrace, nil
+	}
+	if err != nil || grace < 0 && grace != static.NoGrace {
+		return static.Retention{}, fmt.Errorf("--keep-for %q: a duration such as 24h, or 0", keepFor)
+	}
+	return static.Retention{Keep: keep, Grace: grace}, nil
+}
+
 // smokePlan is the app's smoke.json, or GET /healthz and / when it ships none. Read before anything is deployed,
-// so a broken file stops the release up front.
+// so a broken file stops the release up front, naming the file: a typo must not quietly become the default test.
 func (m *Delivery) smokePlan(ctx context.Context) (smoke.Plan, error) {
-	raw, err := m.Source.File(smoke.PlanFile).Contents(ctx)
+	entries, err := m.Source.Entries(ctx)
 	if err != nil {
+		return smoke.Plan{}, fmt.Errorf("listing the source: %s", firstLine(err))
+	}
+	if !slices.Contains(entries, smoke.PlanFile) {
 		return smoke.DefaultPlan(), nil
 	}
-	return smoke.LoadPlan([]byte(raw))
+	raw, err := m.Source.File(smoke.PlanFile).Contents(ctx)
+	if err != nil {
+		return smoke.Plan{}, fmt.Errorf("%s: unreadable: %s", smoke.PlanFile, firstLine(err))
+	}
+	p, err := smoke.LoadPlan([]byte(raw))
+	if err != nil && !strings.Contains(err.Error(), smoke.PlanFile) {
+		err = fmt.Errorf("%s: %w", smoke.PlanFile, err)
+	}
+	return p, err
 }
 
 // sourceTag names an image by the content of its source when no commit is given.
@@ -375,27 +459,54 @@ func (m *Delivery) sourceTag(ctx context.Context) (string, error) {
 	return "src-" + strings.TrimPrefix(id, "sha256:")[:12], nil
 }
 
-// Rollback puts an environment's ECS service back on a previous task definition revision (the one before the
-// current by default) and waits until it serves.
+// Rollback puts an environment's ECS service back on an earlier release and waits until it serves: by default the
+// release deployed before the serving one, as recorded in the static bucket (never a revision Terraform registered
+// on its own), or the one --to names. A release whose assets were cleaned up is refused, naming what is missing.
 // +cache="never"
 func (m *Delivery) Rollback(
 	ctx context.Context,
 	// Environment, e.g. prod.
 	env string,
-	// Revision to roll back to: family:revision or an ARN; default: the previous revision.
+	// Release to roll back to: its task definition (family:revision or ARN), tag or image digest; default: the
+	// release before the serving one.
 	// +optional
 	to string,
+	// Take the environment's lock although another run holds it with a live lease: only when that run is dead.
+	// +optional
+	breakLock bool,
 ) (string, error) {
 	t, targets, err := m.openApplied(ctx, env)
 	if err != nil {
 		return "", err
 	}
-	res, err := ecs.Rollback(ctx, awsecs.NewFromConfig(t.cfg), ecs.RollbackOptions{Cluster: targets.Cluster,
-		Service: targets.Service, To: to, Progress: os.Stderr})
+	unlock, err := m.lockEnvironment(ctx, t, "rollback", "", breakLock)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("rollback %s: %s is serving (was %s)\n", env, res.New.Label, res.Previous.Label), nil
+	defer unlock()
+	ecsc := awsecs.NewFromConfig(t.cfg)
+	st, err := ecs.Describe(ctx, ecsc, targets.Cluster, targets.Service)
+	if err != nil {
+		return "", fmt.Errorf("rollback %s: %w", env, err)
+	}
+	s3c := awsenv.S3(t.cfg)
+	releases, err := static.ListReleases(ctx, s3c, targets.StaticBucket)
+	if err != nil {
+		return "", fmt.Errorf("rollback %s: %w", env, err)
+	}
+	back, err := release.RollbackTarget(releases, st.TaskDefinition.ARN, to)
+	if err != nil {
+		return "", fmt.Errorf("rollback %s: %w", env, err)
+	}
+	if err := release.CheckAssets(ctx, s3c, targets.StaticBucket, back); err != nil {
+		return "", fmt.Errorf("rollback %s: %w", env, err)
+	}
+	res, err := ecs.Rollback(ctx, ecsc, ecs.RollbackOptions{Cluster: targets.Cluster,
+		Service: targets.Service, To: back.TaskDefinition, Progress: os.Stderr})
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("rollback %s: %s is serving release %s (was %s)\n", env, res.New.Label, back.Tag, res.Previous.Label), nil
 }
 
 // Status shows what an environment runs: task definition, image, task counts, deployments and recent events.

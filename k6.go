@@ -18,7 +18,8 @@ const K6Image = "grafana/k6:1.4.2"
 // checks (k6 alone exits 0 when checks fail). With --app-endpoint the service is bound into the k6 container.
 func (m *Delivery) k6Runner(script string) func(context.Context, smoke.Plan) (smoke.Result, error) {
 	return func(ctx context.Context, plan smoke.Plan) (smoke.Result, error) {
-		c := dag.Container().From(K6Image).WithoutEntrypoint().
+		// k6 measures a live endpoint: its result is never taken from the engine's cache.
+		c := fresh(dag.Container().From(K6Image)).WithoutEntrypoint().
 			WithFile("/scripts/"+path.Base(script), m.Source.File(script))
 		base := plan.BaseURL
 		if m.AppEndpoint != nil {

@@ -104,6 +104,9 @@ func New(
 // security scan of the source, actionlint (with shellcheck) on its GitHub workflows, and terraform fmt/validate
 // and tflint on the infra directory. Every stage runs even when another fails; the error then names each failing
 // stage with the first lines of its output. A stage with nothing to check (no workflows, no Terraform) says so.
+// Each call looks again at the vulnerability DB (a DB update re-scans); every stage whose inputs did not change
+// is a cache hit.
+// +cache="session"
 func (m *Delivery) Check(ctx context.Context) (string, error) {
 	return m.runChecks(ctx, []func(context.Context) checks.Result{m.scanResult, m.workflowsCheck, m.terraformCheck, m.tflintCheck},
 		toolchain.Lint, toolchain.Typecheck, toolchain.Test)

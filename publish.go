@@ -26,6 +26,9 @@ func (m *Delivery) Publish(
 	// Image scan gate: severities that stop the push.
 	// +default="HIGH,CRITICAL"
 	severity string,
+	// Take the environment's lock although another run holds it with a live lease: only when that run is dead.
+	// +optional
+	breakLock bool,
 ) (string, error) {
 	gate, err := policy(severity, false)
 	if err != nil {
@@ -35,6 +38,11 @@ func (m *Delivery) Publish(
 	if err != nil {
 		return "", err
 	}
+	unlock, err := m.lockEnvironment(ctx, t, "publish", "tag "+tag, breakLock)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	image, err := m.Build(ctx, "Dockerfile", "")
 	if err != nil {
 		return "", err

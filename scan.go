@@ -30,23 +30,44 @@ type scanRun struct {
 	ignore    string
 }
 
-// trivy returns a container with the scanner and its vulnerability DB. A pre-downloaded DB (air-gapped users)
-// is copied in and never updated; otherwise the DB lives in a cache volume, so it is downloaded once per engine
-// instead of once per run (the registry rate-limits DB downloads).
-func (m *Delivery) trivy() (*dagger.Container, bool) {
+// trivy returns a container with the scanner and its vulnerability DB, ready to scan without updating it.
+//
+// A pre-downloaded DB (--trivy-db, air-gapped users) is copied in and never updated: its content is part of every
+// scan's cache key. Otherwise the DB lives in a cache volume, so it is downloaded once per engine instead of once per
+// run (the registry rate-limits DB downloads), and a fresh exec (see fresh.go) refreshes it on every call when trivy
+// says it is out of date. A cache volume's content is not part of an exec's cache key, so the DB's version, read by
+// that same fresh exec, is added to the scan's key: a DB update re-scans, an unchanged DB and source do not.
+func (m *Delivery) trivy(ctx context.Context) (*dagger.Container, error) {
 	c := dag.Container().From(TrivyImage).WithoutEntrypoint()
 	if m.TrivyDB != nil {
-		return c.WithDirectory(trivyCache, m.TrivyDB), true
+		return c.WithDirectory(trivyCache, m.TrivyDB), nil
 	}
-	return c.WithMountedCache(trivyCache, dag.CacheVolume("delivery-trivy")), false
+	// One refresh at a time per engine: two calls must not replace the DB under each other.
+	refreshed := fresh(c).
+		WithMountedCache(trivyCache, dag.CacheVolume("delivery-trivy"), dagger.ContainerWithMountedCacheOpts{Sharing: dagger.CacheSharingModeLocked}).
+		WithExec(append([]string{"trivy"}, scan.RefreshArgs(trivyCache)...)).
+		WithExec(append([]string{"trivy"}, scan.VersionArgs(trivyCache)...))
+	out, err := refreshed.Stdout(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scan: refreshing trivy's vulnerability DB (pass --trivy-db with a pre-downloaded DB when offline): %s", execError(err))
+	}
+	version, err := scan.DBVersion([]byte(out))
+	if err != nil {
+		return nil, fmt.Errorf("scan: %w", err)
+	}
+	return c.WithMountedCache(trivyCache, dag.CacheVolume("delivery-trivy")).
+		WithEnvVariable("TRIVY_DB_VERSION", version), nil
 }
 
 // scanSource runs trivy on the source tree (vulnerable dependencies, secrets, misconfigured Dockerfiles and
 // Terraform) and gates on the JSON report.
 func (m *Delivery) scanSource(ctx context.Context, p scan.Policy) (*scanRun, error) {
-	c, offline := m.trivy()
+	c, err := m.trivy(ctx)
+	if err != nil {
+		return nil, err
+	}
 	c = c.WithDirectory("/src", m.Source).WithWorkdir("/src")
-	o := scan.Options{Mode: scan.FS, Target: "/src", Output: trivyReport, CacheDir: trivyCache, SkipUpdate: offline}
+	o := scan.Options{Mode: scan.FS, Target: "/src", Output: trivyReport, CacheDir: trivyCache, SkipUpdate: true}
 	entries, err := m.Source.Entries(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("scan: listing the source: %w", err)
@@ -61,9 +82,12 @@ func (m *Delivery) scanSource(ctx context.Context, p scan.Policy) (*scanRun, err
 
 // scanImage runs trivy on an image tarball, before anything is pushed.
 func (m *Delivery) scanImage(ctx context.Context, image *dagger.File, p scan.Policy) (*scanRun, error) {
-	c, offline := m.trivy()
+	c, err := m.trivy(ctx)
+	if err != nil {
+		return nil, err
+	}
 	c = c.WithFile("/image.tar", image)
-	o := scan.Options{Mode: scan.Image, Target: "/image.tar", Output: trivyReport, CacheDir: trivyCache, SkipUpdate: offline}
+	o := scan.Options{Mode: scan.Image, Target: "/image.tar", Output: trivyReport, CacheDir: trivyCache, SkipUpdate: true}
 	return runTrivy(ctx, c, o, p)
 }
 
@@ -145,8 +169,10 @@ func (m *Delivery) scanResult(ctx context.Context) checks.Result {
 
 // Scan runs trivy on the source tree: vulnerable dependencies (lockfiles, go.mod), secrets, and misconfigurations
 // (Dockerfile, Terraform). It fails when a finding reaches the severity threshold, naming each one; the app's
-// .trivyignore is honoured. Prints a severity × kind table and the worst findings.
+// .trivyignore is honoured. Prints a severity × kind table and the worst findings. Each call looks again at the
+// vulnerability DB: the same source is scanned again only when the DB changed.
 // +check
+// +cache="session"
 func (m *Delivery) Scan(
 	ctx context.Context,
 	// Severities that fail the scan, comma-separated.
@@ -170,6 +196,7 @@ func (m *Delivery) Scan(
 // ScanReport scans the source tree like scan and returns the reports as a directory, whatever the gate says:
 // report.json (trivy's JSON, every finding), report.sarif (for GitHub code scanning) and summary.txt.
 // Example: dagger call scan-report export --path=reports
+// +cache="session"
 func (m *Delivery) ScanReport(
 	ctx context.Context,
 	// Severities to include in the SARIF file, comma-separated (the JSON always has everything).
@@ -194,6 +221,7 @@ func (m *Delivery) ScanReport(
 
 // ScanImage scans an image tarball (e.g. from `build`), before it is pushed anywhere: OS packages and app
 // dependencies inside the image, and secrets left in its layers.
+// +cache="session"
 func (m *Delivery) ScanImage(
 	ctx context.Context,
 	// The image as a tarball (docker save or OCI archive), e.g. a container's as-tarball.

@@ -63,9 +63,10 @@ func backendSettings(dir, env string) (map[string]string, error) {
 }
 
 // terraformFor is a container ready to run terraform for env: the infra directory, AWS access, the backend
-// initialised.
+// initialised. It is fresh (see fresh.go): init, plan, apply and output run against the world on every call.
 func (m *Delivery) terraformFor(ctx context.Context, env string, backend map[string]string) (*dagger.Container, error) {
-	c, err := m.aws().container(ctx, m.terraformContainer(), backend["region"])
+	// init reads the remote state and every later exec in c reads or changes it: all of them run on every call.
+	c, err := m.aws().container(ctx, fresh(m.terraformContainer()), backend["region"])
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +83,7 @@ func (m *Delivery) terraformFor(ctx context.Context, env string, backend map[str
 	}
 	c = c.WithExec(append([]string{"terraform"}, args...))
 	if _, err := c.Sync(ctx); err != nil {
-		return nil, fmt.Errorf("terraform init (%s): %s", env, execError(err))
+		return nil, fmt.Errorf("terraform init (%s): %s", env, terraformError(err))
 	}
 	return c, nil
 }
@@ -108,7 +109,7 @@ func (m *Delivery) terraformPlan(ctx context.Context, env string, backend map[st
 	c = c.WithExec(append([]string{"terraform"}, terraform.PlanArgs(terraform.VarFile(env), "/tmp/tfplan", vars)...)).WithExec([]string{"sh", "-c", "terraform show -json /tmp/tfplan > /tmp/tfplan.json"})
 	js, err := c.File("/tmp/tfplan.json").Contents(ctx)
 	if err != nil {
-		return nil, terraform.PlanSummary{}, fmt.Errorf("terraform plan (%s): %s", env, execError(err))
+		return nil, terraform.PlanSummary{}, fmt.Errorf("terraform plan (%s): %s", env, terraformError(err))
 	}
 	sum, err := terraform.ParsePlan([]byte(js))
 	if err != nil {
@@ -128,7 +129,7 @@ func terraformApply(ctx context.Context, c *dagger.Container, env string) (terra
 func readTargets(ctx context.Context, c *dagger.Container, what, env string) (terraform.Targets, error) {
 	js, err := c.WithExec([]string{"sh", "-c", "terraform output -json > /tmp/outputs.json"}).File("/tmp/outputs.json").Contents(ctx)
 	if err != nil {
-		return terraform.Targets{}, fmt.Errorf("%s (%s): %s", what, env, execError(err))
+		return terraform.Targets{}, fmt.Errorf("%s (%s): %s", what, env, terraformError(err))
 	}
 	return terraform.ParseTargets([]byte(js))
 }
@@ -142,7 +143,19 @@ func (m *Delivery) terraformOutputs(ctx context.Context, env string, backend map
 	return readTargets(ctx, c, "terraform output", env)
 }
 
-// execError is the tail of a failed tool's output: terraform explains itself at the end.
+// terraformError is a failed terraform exec as one line (its first error diagnostic and the reason, e.g. a stale
+// plan or a held state lock), or the tail of its output when it printed no diagnostic.
+func terraformError(err error) string {
+	var e *dagger.ExecError
+	if errors.As(err, &e) {
+		if line := terraform.ErrorLine(e.Stderr + "\n" + e.Stdout); line != "" {
+			return line
+		}
+	}
+	return execError(err)
+}
+
+// execError is the tail of a failed tool's output: tools explain themselves at the end.
 func execError(err error) string {
 	var e *dagger.ExecError
 	if errors.As(err, &e) {

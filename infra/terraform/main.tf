@@ -167,6 +167,7 @@ module "cloudfront" {
   logs_bucket_domain   = module.s3.logs_bucket_domain_name
   web_acl_arn          = var.enable_waf ? module.waf[0].web_acl_arn : null
   price_class          = var.cloudfront_price_class
+  static_path_pattern  = var.static_path_pattern
 
   deny_insecure_transport = var.deny_insecure_transport
 }
@@ -240,17 +241,44 @@ module "monitoring" {
   monthly_budget_usd      = var.monthly_budget_usd
 }
 
+# The account's GitHub OIDC provider is infra/terraform/account's (one per account, never destroyed with an
+# environment). Its ARN follows from the account and the issuer; the check warns at plan time when it is missing.
+locals {
+  partition                = data.aws_partition.current.partition
+  github_oidc_provider_arn = "arn:${local.partition}:iam::${data.aws_caller_identity.current.account_id}:oidc-provider/token.actions.githubusercontent.com"
+  # This environment's state backend; environments/<env>.backend.hcl names the same (pipeline/terraform tests it).
+  state_bucket = var.state_bucket != "" ? var.state_bucket : "${var.app_name}-terraform-state-${var.environment}"
+  state_key    = "${var.app_name}/${var.environment}/terraform.tfstate"
+  lock_table   = var.lock_table != "" ? var.lock_table : "${var.app_name}-terraform-locks-${var.environment}"
+}
+
+data "aws_partition" "current" {}
+
+check "github_oidc_provider" {
+  data "aws_iam_openid_connect_provider" "github" {
+    arn = local.github_oidc_provider_arn
+  }
+  assert {
+    condition     = contains(data.aws_iam_openid_connect_provider.github.client_id_list, "sts.amazonaws.com")
+    error_message = "The account's GitHub OIDC provider (${local.github_oidc_provider_arn}) is missing or lacks audience sts.amazonaws.com: apply infra/terraform/account first."
+  }
+}
+
 module "github_oidc" {
-  source             = "./modules/github-oidc"
-  name               = local.name
-  environment        = var.environment
-  create_provider    = var.create_github_oidc_provider
-  github_repository  = var.github_repository
-  allowed_refs       = var.github_deploy_refs
-  ecr_repository_arn = module.ecr.repository_arn
-  cluster_arn        = module.ecs.cluster_arn
-  service_arn        = module.ecs.service_arn
-  pass_role_arns     = [module.ecs.execution_role_arn, module.ecs.task_role_arn]
-  static_bucket_arn  = module.s3.static_bucket_arn
-  distribution_arn   = module.cloudfront.distribution_arn
+  source              = "./modules/github-oidc"
+  name                = local.name
+  environment         = var.environment
+  github_repository   = var.github_repository
+  oidc_provider_arn   = local.github_oidc_provider_arn
+  apply_environment   = var.github_apply_environment != "" ? var.github_apply_environment : "${var.environment}-infra"
+  release_environment = var.github_release_environment != "" ? var.github_release_environment : var.environment
+  state_bucket        = local.state_bucket
+  state_key           = local.state_key
+  lock_table_arn      = "arn:${local.partition}:dynamodb:${var.aws_region}:${data.aws_caller_identity.current.account_id}:table/${local.lock_table}"
+  ecr_repository_arn  = module.ecr.repository_arn
+  cluster_arn         = module.ecs.cluster_arn
+  service_arn         = module.ecs.service_arn
+  pass_role_arns      = [module.ecs.execution_role_arn, module.ecs.task_role_arn]
+  static_bucket_arn   = module.s3.static_bucket_arn
+  distribution_arn    = module.cloudfront.distribution_arn
 }

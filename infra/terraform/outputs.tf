@@ -1,4 +1,4 @@
-# The first nine outputs are the deploy targets: pipeline/terraform reads them (terraform output -json) and
+# The first nine outputs and static_path_pattern are the deploy targets: pipeline/terraform reads them (terraform output -json) and
 # every later stage takes its names from there. Renaming one breaks the pipeline.
 
 output "ecr_repository_url" {
@@ -46,6 +46,11 @@ output "environment" {
   value       = var.environment
 }
 
+output "static_path_pattern" {
+  description = "Path pattern CloudFront serves from the static bucket; the deploy publishes the image's assets under its prefix."
+  value       = var.static_path_pattern
+}
+
 output "ecs_task_family" {
   description = "Task definition family; Terraform's changes land in its latest revision, which the next deploy builds on."
   value       = module.ecs.task_family
@@ -66,9 +71,24 @@ output "certificate_validation_records" {
   value       = module.dns.validation_records
 }
 
-output "github_deploy_role_arn" {
-  description = "Role the GitHub deploy job assumes through OIDC (role-to-assume)."
-  value       = module.github_oidc.role_arn
+output "github_plan_role_arn" {
+  description = "Role plan.yml assumes on pull requests (repository variable AWS_PLAN_ROLE_ARN; prod's)."
+  value       = module.github_oidc.plan_role_arn
+}
+
+output "github_apply_role_arn" {
+  description = "Role deploy.yml's infra job assumes for terraform apply (variable AWS_APPLY_ROLE_ARN of the GitHub environment <env>-infra)."
+  value       = module.github_oidc.apply_role_arn
+}
+
+output "github_release_role_arn" {
+  description = "Role deploy.yml's release job assumes (variable AWS_RELEASE_ROLE_ARN of the GitHub environment <env>)."
+  value       = module.github_oidc.release_role_arn
+}
+
+output "github_oidc_subjects" {
+  description = "OIDC subject each CI role trusts (plan, apply, release); must match the workflows' jobs."
+  value       = module.github_oidc.subjects
 }
 
 output "task_execution_role_arn" {

@@ -94,7 +94,7 @@ variable "bootstrap_image" {
 }
 
 variable "github_repository" {
-  description = "GitHub repository (owner/name) whose workflows may assume this environment's deploy role."
+  description = "GitHub repository (owner/name) whose workflows may assume this environment's plan, apply and release roles."
   type        = string
   validation {
     condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
@@ -102,20 +102,48 @@ variable "github_repository" {
   }
 }
 
-variable "github_deploy_refs" {
-  description = "Git refs allowed to deploy this environment, e.g. [\"refs/heads/main\"]. Non-empty pins the OIDC subject to repo:<repo>:environment:<env>:ref:<ref>, which needs the repository's OIDC subject template to include repo, context and ref (see infra/README.md); empty trusts repo:<repo>:environment:<env> and leaves ref rules to the GitHub environment."
-  type        = list(string)
-  default     = ["refs/heads/main"]
+variable "github_apply_environment" {
+  description = "GitHub environment whose jobs may assume the apply role (terraform apply); give it required reviewers. Empty: <environment>-infra."
+  type        = string
+  default     = ""
   validation {
-    condition     = alltrue([for r in var.github_deploy_refs : can(regex("^refs/(heads|tags)/", r))])
-    error_message = "Each github_deploy_refs entry must start with refs/heads/ or refs/tags/."
+    condition     = can(regex("^[A-Za-z0-9_.-]{0,255}$", var.github_apply_environment))
+    error_message = "github_apply_environment must be empty or a GitHub environment name (letters, digits, '-', '_', '.')."
   }
 }
 
-variable "create_github_oidc_provider" {
-  description = "Create the account's GitHub OIDC identity provider. An account holds one: set false in every environment but one that shares the account."
-  type        = bool
-  default     = true
+variable "github_release_environment" {
+  description = "GitHub environment whose jobs may assume the release role (image push, ECS rollout, static files). Empty: <environment>."
+  type        = string
+  default     = ""
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{0,255}$", var.github_release_environment))
+    error_message = "github_release_environment must be empty or a GitHub environment name (letters, digits, '-', '_', '.')."
+  }
+  validation {
+    condition     = var.github_release_environment == "" || var.github_release_environment != var.github_apply_environment
+    error_message = "github_release_environment and github_apply_environment must differ: each role trusts its own GitHub environment."
+  }
+}
+
+variable "state_bucket" {
+  description = "S3 bucket of this environment's state, as in environments/<env>.backend.hcl; the CI roles get access to it alone. Empty: <app_name>-terraform-state-<environment>."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.state_bucket == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket))
+    error_message = "state_bucket must be empty or an S3 bucket name."
+  }
+}
+
+variable "lock_table" {
+  description = "DynamoDB lock table of this environment (state lock and deploy lock), as in environments/<env>.backend.hcl, in aws_region. Empty: <app_name>-terraform-locks-<environment>."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.lock_table == "" || can(regex("^[A-Za-z0-9_.-]{3,255}$", var.lock_table))
+    error_message = "lock_table must be empty or a DynamoDB table name."
+  }
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -381,5 +409,15 @@ variable "deny_insecure_transport" {
   validation {
     condition     = var.deny_insecure_transport || var.environment != "prod"
     error_message = "deny_insecure_transport must stay true in prod."
+  }
+}
+
+variable "static_path_pattern" {
+  description = "CloudFront path pattern served from the static bucket; every other path goes to the app. The deploy publishes the image's hashed assets under this prefix (output static_path_pattern)."
+  type        = string
+  default     = "/assets/*"
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*/\\*$", var.static_path_pattern))
+    error_message = "static_path_pattern must be a directory pattern such as /assets/* or /_next/static/*."
   }
 }

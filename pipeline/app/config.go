@@ -20,6 +20,10 @@ type Config struct {
 	// run in the source directory of the stage container. Typical: a Go repository whose integration tests need
 	// services runs `["go", "test", "-short", "./..."]` in check and its full suite elsewhere.
 	Check map[string][]string `json:"check,omitempty"`
+	// Assets is the directory of the app's built static assets in its image (absolute, or relative to the
+	// image's WORKDIR), published to the CDN's static path on deploy; "none" for an app without any. It wins over
+	// the Dockerfile's LABEL org.pixelsandpetals.delivery.assets.
+	Assets string `json:"assets,omitempty"`
 }
 
 // readConfig parses delivery.json strictly: an unknown field is a mistake the user wants to hear about, not a

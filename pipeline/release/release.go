@@ -1,9 +1,15 @@
-// Package release takes a built, scanned image and a directory of static files to a running environment, in
-// the one order that never shows users a broken page: push the image → upload the new content-hashed assets
-// (old HTML still references old assets, which stay) → roll ECS out and watch it → smoke-test the new tasks →
-// switch the HTML → delete stale files → invalidate CloudFront. A failed rollout is rolled back by the ECS stage;
-// a failed smoke test rolls ECS back here; in both cases the HTML was never switched, so the previous release
-// keeps serving, whole.
+// Package release takes a built, scanned image and the static assets read out of it to a running environment, in
+// the one order that never shows a visitor a broken page for this stack's routing — CloudFront sends the static
+// path pattern (e.g. /assets/*) to the bucket and everything else, HTML included, to the app on ECS:
+//
+//	push the image → upload its assets next to the old ones and record the release → roll ECS out and watch it →
+//	smoke-test the new tasks → delete the assets no retained release needs → invalidate the non-hashed assets that
+//	changed.
+//
+// The HTML visitors get comes from whichever tasks answer: old ones while they drain, new ones after, the previous
+// ones again after a rollback. Each of them finds its assets, because uploads are additive and cleanup keeps every
+// asset of the last releases (and of every recent one). A failed rollout is rolled back by the ECS stage; a failed
+// smoke test rolls ECS back here; in both cases nothing was deleted, so the previous release serves, whole.
 //
 // It needs no Dagger: the module's deploy function composes it after building and scanning, and tests drive it
 // against moto, a registry and a scripted ECS.
@@ -37,8 +43,12 @@ type Release struct {
 	PushTo string
 	// Auth logs in to the registry; nil: anonymous.
 	Auth authn.Authenticator
-	// Assets is the directory of static files; empty skips the static publish.
+	// Assets is the directory of the static assets read out of Image; empty: the app has none.
 	Assets string
+	// AssetPrefix is the bucket key prefix of the distribution's static path pattern, e.g. "assets/".
+	AssetPrefix string
+	// Retention decides which releases' assets the cleanup keeps.
+	Retention static.Retention
 	// Smoke is the smoke test of the new tasks; its BaseURL defaults to Targets.AppURL.
 	Smoke smoke.Plan
 	// SmokeRunner replaces the built-in runner (e.g. k6 in a container); it gets the plan with BaseURL set.
@@ -82,16 +92,26 @@ func Run(ctx context.Context, r Release) (*Summary, error) {
 	s.Image = Image{Reference: r.Targets.ECRRepositoryURL + ":" + r.Tag + "@" + push.Digest, Digest: push.Digest,
 		AlreadyThere: push.AlreadyThere}
 
-	// 2. New assets next to the old ones: nothing references them yet.
+	// 2. The new assets next to the old ones: nothing references them yet, and the release is recorded with the
+	// keys it needs before any task can serve HTML that references them.
 	var pub *static.Publisher
+	manifest := static.ReleaseManifest{Tag: r.Tag, ImageDigest: push.Digest}
 	if r.Assets != "" {
 		pub, err = timed(s, "assets", func() (*static.Publisher, error) {
 			p, err := static.Prepare(ctx, r.S3, r.CloudFront, static.PublishOptions{Bucket: r.Targets.StaticBucket,
-				Dir: r.Assets, DistributionID: r.Targets.DistributionID, Progress: out})
+				Prefix: r.AssetPrefix, Dir: r.Assets, DistributionID: r.Targets.DistributionID, Additive: true, Progress: out})
 			if err != nil {
 				return nil, err
 			}
-			return p, p.UploadAssets(ctx)
+			if err := p.UploadAssets(ctx); err != nil {
+				return nil, err
+			}
+			// An .html file among the assets is just another asset here (HTML pages come from the app).
+			if err := p.SwitchHTML(ctx); err != nil {
+				return nil, err
+			}
+			manifest.Keys = p.Keys()
+			return p, static.RecordRelease(ctx, r.S3, r.Targets.StaticBucket, manifest)
 		})
 		if err != nil {
 			return fail("assets", err)
@@ -108,12 +128,19 @@ func Run(ctx context.Context, r Release) (*Summary, error) {
 	if rollout.Base != rollout.Previous && rollout.Base.Label != "" {
 		s.Base = rollout.Base.Label
 	}
+	if pub != nil && rollout.New.Label != "" {
+		// The revision that runs this release: what rollback chooses from.
+		manifest.TaskDefinition = rollout.New.Label
+		if err := static.RecordRelease(ctx, r.S3, r.Targets.StaticBucket, manifest); err != nil {
+			_, _ = fmt.Fprintf(out, "warning: recording %s as the release of %s: %v\n", rollout.New.Label, r.Tag, err) // progress is best-effort
+		}
+	}
 	if err != nil {
 		s.RolledBack = rollout.RolledBack
 		return fail("rollout", err)
 	}
 
-	// 4. Smoke test the new tasks before users get the new HTML.
+	// 4. Smoke test the new tasks, through the same URL visitors use.
 	plan := r.Smoke
 	if plan.BaseURL == "" {
 		plan.BaseURL = r.Targets.AppURL
@@ -129,32 +156,50 @@ func Run(ctx context.Context, r Release) (*Summary, error) {
 		err = fmt.Errorf("smoke test failed: %s", joinFailures(res.Failures))
 	}
 	if err != nil {
-		back, rbErr := ecs.Rollback(ctx, r.ECS, ecs.RollbackOptions{Cluster: r.Targets.Cluster, Service: r.Targets.Service,
+		// The rollback must happen even when the deploy itself is being cancelled (a CI job stopped, Ctrl-C):
+		// a release left half-rolled-out is worse than one that took a little longer to stop. Bounded.
+		rbCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackBound(r.RolloutTimeout))
+		defer cancel()
+		back, rbErr := ecs.Rollback(rbCtx, r.ECS, ecs.RollbackOptions{Cluster: r.Targets.Cluster, Service: r.Targets.Service,
 			To: rollout.Previous.ARN, Progress: out, Timeout: r.RolloutTimeout, PollInterval: r.PollInterval})
 		if rbErr != nil {
 			return fail("smoke", fmt.Errorf("%w; rolling ECS back to %s also failed: %v", err, rollout.Previous.Label, rbErr))
 		}
 		s.RolledBack = true
-		return fail("smoke", fmt.Errorf("%w; ECS rolled back, %s is serving and the previous HTML is still live", err, back.New.Label))
+		return fail("smoke", fmt.Errorf("%w; ECS rolled back, %s is serving with its assets", err, back.New.Label))
 	}
 
-	// 5. Switch the HTML, then delete what no page references any more, then invalidate.
+	// 5. Delete what no retained release references any more, then invalidate what changed in place.
 	if pub != nil {
-		if _, err := timed(s, "html", func() (struct{}, error) { return struct{}{}, pub.SwitchHTML(ctx) }); err != nil {
-			return fail("html", err)
+		cleaned, err := timed(s, "cleanup", func() (static.CleanupResult, error) {
+			return static.Cleanup(ctx, r.S3, r.Targets.StaticBucket, r.AssetPrefix, r.Retention, time.Now(), out)
+		})
+		if err != nil {
+			return fail("cleanup", fmt.Errorf("%w; the new release is live", err))
 		}
-		if _, err := timed(s, "delete", func() (struct{}, error) { return struct{}{}, pub.DeleteStale(ctx) }); err != nil {
-			return fail("delete", err)
-		}
-		if _, err := timed(s, "invalidate", func() (struct{}, error) { return struct{}{}, pub.Invalidate(ctx) }); err != nil {
+		if _, err := timed(s, "invalidate", func() (struct{}, error) {
+			if err := pub.DeleteStale(ctx); err != nil { // additive: deletes nothing, the publisher's order wants it
+				return struct{}{}, err
+			}
+			return struct{}{}, pub.Invalidate(ctx)
+		}); err != nil {
 			return fail("invalidate", err)
 		}
 		pr := pub.Result()
-		s.Static = &Static{Uploaded: pr.Uploaded(), Unchanged: pr.Unchanged, Deleted: pr.Deleted,
-			Bytes: pr.BytesUploaded, InvalidationID: pr.InvalidationID, InvalidationPaths: pr.InvalidationPaths}
+		s.Static = &Static{Uploaded: pr.Uploaded(), Unchanged: pr.Unchanged, Deleted: cleaned.Deleted,
+			Bytes: pr.BytesUploaded, InvalidationID: pr.InvalidationID, InvalidationPaths: pr.InvalidationPaths,
+			Retained: cleaned.Plan.Retained}
 	}
 	s.finish()
 	return s, nil
+}
+
+// rollbackBound is how long a rollback may outlive a cancelled deploy: the rollout's own bound, or 15 minutes.
+func rollbackBound(rollout time.Duration) time.Duration {
+	if rollout <= 0 {
+		return 15 * time.Minute
+	}
+	return rollout
 }
 
 // timed runs one step and records its wall time.

@@ -33,6 +33,7 @@ import (
 	"github.com/pixelsandpetals/delivery/pipeline/ecs/ecsfake"
 	"github.com/pixelsandpetals/delivery/pipeline/release"
 	"github.com/pixelsandpetals/delivery/pipeline/smoke"
+	"github.com/pixelsandpetals/delivery/pipeline/static"
 	"github.com/pixelsandpetals/delivery/pipeline/terraform"
 )
 
@@ -125,14 +126,17 @@ func (e *env) release(version string) (*release.Summary, string, error) {
 	if err := tarball.WriteToFile(tarPath, name.MustParseReference("app:build"), img); err != nil {
 		e.t.Fatal(err)
 	}
-	site := filepath.Join(dir, "public")
-	write(e.t, filepath.Join(site, "index.html"), "<html>"+version+` <script src="/assets/app.`+version+`0000000.js"></script></html>`)
-	write(e.t, filepath.Join(site, "assets", "app."+version+"0000000.js"), "console.log('"+version+"')")
+	// The assets read out of the image: each release renames its bundle (new content, new hash) and replaces
+	// robots.txt in place (not hashed: cached copies must be invalidated).
+	site := filepath.Join(dir, "assets")
+	write(e.t, filepath.Join(site, "app."+version+"0000000.js"), "console.log('"+version+"')")
+	write(e.t, filepath.Join(site, "robots.txt"), "release "+version)
 	var progress bytes.Buffer
 	s, err := release.Run(context.Background(), release.Release{
-		Targets: e.targets, Image: tarPath, Tag: "commit-" + version, PushTo: e.registry, Assets: site,
-		Smoke: smoke.Plan{Checks: []smoke.Check{{Path: "/healthz", ExpectBody: "ok"}}, Rate: 20, Duration: 500 * time.Millisecond},
-		ECR:   e.ecr, ECS: e.ecs, S3: e.s3, CloudFront: e.cf,
+		Targets: e.targets, Image: tarPath, Tag: "commit-" + version, PushTo: e.registry, Assets: site, AssetPrefix: "assets/",
+		Retention: static.Retention{Keep: 2, Grace: static.NoGrace},
+		Smoke:     smoke.Plan{Checks: []smoke.Check{{Path: "/healthz", ExpectBody: "ok"}}, Rate: 20, Duration: 500 * time.Millisecond},
+		ECR:       e.ecr, ECS: e.ecs, S3: e.s3, CloudFront: e.cf,
 		RolloutTimeout: 20 * time.Second, PollInterval: 10 * time.Millisecond, Progress: &progress,
 	})
 	return s, progress.String(), err
@@ -179,16 +183,18 @@ func TestRun_ReleasesImageTaskDefinitionAndSiteInOrder(t *testing.T) {
 	if img := aws.ToString(td.TaskDefinition.ContainerDefinitions[0].Image); img != e.targets.ECRRepositoryURL+":commit-a1@"+s.Image.Digest {
 		t.Errorf("the service runs %s, want the ECR reference pinned by digest", img)
 	}
-	body, ct, cc := e.object("index.html")
-	if !strings.Contains(body, "a1") || ct != "text/html; charset=utf-8" || cc != "no-cache" {
-		t.Errorf("index.html: %q %q %q", body, ct, cc)
-	}
 	if _, ct, cc := e.object("assets/app.a10000000.js"); !strings.HasPrefix(ct, "text/javascript") || !strings.Contains(cc, "immutable") {
 		t.Errorf("hashed asset served as %q, %q", ct, cc)
 	}
 	// A first release only adds files: nothing cached to invalidate.
 	if s.Static == nil || s.Static.Uploaded != 2 || s.Static.InvalidationID != "" || s.TaskDefinition != "pixels-web-dev:2" || s.Failed != "" {
 		t.Errorf("summary: %s", s.JSON())
+	}
+	// The release is recorded with the keys it needs and the revision that runs it.
+	releases, err := static.ListReleases(context.Background(), e.s3, e.targets.StaticBucket)
+	if err != nil || len(releases) != 1 || releases[0].TaskDefinition != "pixels-web-dev:2" || releases[0].ImageDigest != s.Image.Digest ||
+		!slices.Equal(releases[0].Keys, []string{"assets/app.a10000000.js", "assets/robots.txt"}) {
+		t.Errorf("recorded releases %+v (%v)", releases, err)
 	}
 	var parsed map[string]any
 	if err := json.Unmarshal([]byte(s.JSON()), &parsed); err != nil || parsed["environment"] != "dev" {
@@ -198,30 +204,42 @@ func TestRun_ReleasesImageTaskDefinitionAndSiteInOrder(t *testing.T) {
 	for _, st := range s.Stages {
 		order = append(order, st.Name)
 	}
-	if strings.Join(order, ",") != "push,assets,rollout,smoke,html,delete,invalidate" {
+	if strings.Join(order, ",") != "push,assets,rollout,smoke,cleanup,invalidate" {
 		t.Errorf("stages ran in the order %v", order)
 	}
 	if !strings.Contains(s.String(), "released") {
 		t.Errorf("human summary: %s", s)
 	}
 
-	// The next release replaces index.html: the old hashed asset goes after the switch, and the page is invalidated.
-	e.fake.Script(ecsfake.StartTasks(2), ecsfake.Complete())
-	s, progress, err = e.release("b2")
-	if err != nil {
-		t.Fatalf("second release failed: %v\n%s", err, progress)
-	}
-	if s.Static.Deleted != 1 || s.Static.InvalidationID == "" || !slices.Contains(s.Static.InvalidationPaths, "/index.html") {
-		t.Errorf("second release static: %+v", s.Static)
+	// The next releases rename the bundle: the previous release's bundle stays (its HTML may still be served),
+	// robots.txt changed in place and is invalidated, and only a bundle no retained release needs is deleted.
+	for i, v := range []string{"b2", "c3"} {
+		e.fake.Script(ecsfake.StartTasks(2), ecsfake.Complete())
+		s, progress, err = e.release(v)
+		if err != nil {
+			t.Fatalf("release %s failed: %v\n%s", v, err, progress)
+		}
+		if s.Static.InvalidationID == "" || !slices.Equal(s.Static.InvalidationPaths, []string{"/assets/robots.txt"}) {
+			t.Errorf("release %s invalidates %v, want exactly the replaced /assets/robots.txt", v, s.Static.InvalidationPaths)
+		}
+		if want := i; s.Static.Deleted != want { // keep 2: the third release deletes a1's bundle
+			t.Errorf("release %s deleted %d objects, want %d", v, s.Static.Deleted, want)
+		}
 	}
 	inv, err := e.cf.GetInvalidation(context.Background(), &cloudfront.GetInvalidationInput{
 		DistributionId: &e.targets.DistributionID, Id: &s.Static.InvalidationID})
 	if err != nil || inv.Invalidation == nil {
 		t.Errorf("invalidation %s not on the distribution: %v", s.Static.InvalidationID, err)
 	}
+	for key, want := range map[string]bool{"assets/app.a10000000.js": false, "assets/app.b20000000.js": true, "assets/app.c30000000.js": true} {
+		_, err := e.s3.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &e.targets.StaticBucket, Key: aws.String(key)})
+		if (err == nil) != want {
+			t.Errorf("%s exists=%v after three releases keeping two, want %v", key, err == nil, want)
+		}
+	}
 }
 
-func TestRun_FailingSmokeRollsECSBackAndKeepsTheOldHTML(t *testing.T) {
+func TestRun_FailingSmokeRollsECSBackWithThePreviousAssets(t *testing.T) {
 	e := newEnv(t)
 	e.fake.Script(ecsfake.StartTasks(2), ecsfake.Complete())
 	if _, progress, err := e.release("a1"); err != nil {
@@ -236,14 +254,17 @@ func TestRun_FailingSmokeRollsECSBackAndKeepsTheOldHTML(t *testing.T) {
 	if err == nil {
 		t.Fatalf("a release whose smoke test fails must fail\n%s", progress)
 	}
-	if !strings.Contains(err.Error(), "smoke test failed") || !strings.Contains(err.Error(), "previous HTML is still live") {
+	if !strings.Contains(err.Error(), "smoke test failed") || !strings.Contains(err.Error(), "is serving with its assets") {
 		t.Errorf("the error should say the smoke test failed and what is serving: %v", err)
 	}
 	if now := e.fake.ServiceTaskDefinition("pixels-dev", "pixels-web"); now != v2 {
 		t.Errorf("ECS runs %s after the failed release, want the previous %s", now, v2)
 	}
-	if body, _, _ := e.object("index.html"); !strings.Contains(body, "a1") {
-		t.Errorf("index.html was switched to the failed release: %q", body)
+	if body, _, _ := e.object("assets/app.a10000000.js"); !strings.Contains(body, "a1") {
+		t.Errorf("the serving release's bundle is gone after the failed release: %q", body)
+	}
+	if len(s.Stages) == 0 || s.Stages[len(s.Stages)-1].Name != "smoke" {
+		t.Errorf("nothing may run after a failed smoke test (no cleanup): %s", s.JSON())
 	}
 	if !s.RolledBack || s.Failed != "smoke" {
 		t.Errorf("summary: %s", s.JSON())
@@ -270,5 +291,40 @@ func TestRun_SameImageAgainIsNotPushedTwice(t *testing.T) {
 		if s.Image.AlreadyThere != (i == 1) {
 			t.Errorf("release %d: alreadyThere=%v", i+1, s.Image.AlreadyThere)
 		}
+	}
+}
+
+// A deploy cancelled while its smoke test fails (a CI job stopped, Ctrl-C) still rolls ECS back: the rollback runs
+// on a context of its own, bounded by the rollout timeout.
+func TestRun_RollbackAfterAFailedSmokeSurvivesCancellation(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Script(ecsfake.StartTasks(2), ecsfake.Complete())
+	if _, progress, err := e.release("a1"); err != nil {
+		t.Fatalf("first release: %v\n%s", err, progress)
+	}
+	v2 := e.fake.ServiceTaskDefinition("pixels-dev", "pixels-web")
+	e.fake.Script(ecsfake.StartTasks(2), ecsfake.Complete())
+	e.fake.Script(ecsfake.StartTasks(2), ecsfake.Complete()) // the rollback's own deployment
+
+	dir := t.TempDir()
+	img, _ := random.Image(256, 1)
+	tarPath := filepath.Join(dir, "image.tar")
+	if err := tarball.WriteToFile(tarPath, name.MustParseReference("app:build"), img); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, err := release.Run(ctx, release.Release{Targets: e.targets, Image: tarPath, Tag: "cancelled",
+		PushTo: e.registry, ECR: e.ecr, ECS: e.ecs, S3: e.s3, CloudFront: e.cf,
+		SmokeRunner: func(context.Context, smoke.Plan) (smoke.Result, error) {
+			cancel() // the job is stopped while the smoke test runs
+			return smoke.Result{Passed: false, Failures: []string{"GET / 500"}}, nil
+		},
+		RolloutTimeout: 20 * time.Second, PollInterval: 10 * time.Millisecond})
+	if err == nil || !s.RolledBack {
+		t.Fatalf("want a failed, rolled-back release: %v\n%s", err, s.JSON())
+	}
+	if now := e.fake.ServiceTaskDefinition("pixels-dev", "pixels-web"); now != v2 {
+		t.Errorf("after the cancelled release ECS runs %s, want the previous %s", now, v2)
 	}
 }

@@ -46,6 +46,8 @@ type Static struct {
 	Bytes             int64    `json:"bytes"`
 	InvalidationID    string   `json:"invalidationId,omitempty"`
 	InvalidationPaths []string `json:"invalidationPaths,omitempty"`
+	// Retained are the tags of the releases whose assets the cleanup kept, newest first.
+	Retained []string `json:"retained,omitempty"`
 }
 
 // Stage is one step's wall time.
@@ -117,7 +119,11 @@ func (s *Summary) String() string {
 		if st.InvalidationID != "" {
 			inv = fmt.Sprintf("%s (%s)", st.InvalidationID, strings.Join(st.InvalidationPaths, " "))
 		}
-		row("static files", fmt.Sprintf("%d uploaded, %d unchanged, %d deleted", st.Uploaded, st.Unchanged, st.Deleted))
+		kept := ""
+		if len(st.Retained) > 0 {
+			kept = fmt.Sprintf(" (assets of %d releases kept: %s)", len(st.Retained), strings.Join(st.Retained, ", "))
+		}
+		row("static files", fmt.Sprintf("%d uploaded, %d unchanged, %d deleted%s", st.Uploaded, st.Unchanged, st.Deleted, kept))
 		row("invalidation", inv)
 	}
 	if sm := s.Smoke; sm != nil && sm.Total.Requests > 0 {

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -122,4 +123,38 @@ func SARIFArgs(jsonReport, sarifOut, ignoreFile string, severities ...string) []
 		args = append(args, "--ignorefile", ignoreFile)
 	}
 	return append(args, jsonReport)
+}
+
+// RefreshArgs downloads the vulnerability DB into cacheDir when trivy considers it out of date (its metadata's
+// NextUpdate has passed), and does nothing otherwise.
+func RefreshArgs(cacheDir string) []string {
+	return []string{"image", "--download-db-only", "--cache-dir", cacheDir, "--no-progress", "--skip-version-check",
+		"--disable-telemetry"}
+}
+
+// VersionArgs prints, as JSON, trivy's version and that of the vulnerability DB in cacheDir. The DB part
+// (UpdatedAt, DownloadedAt) is what a scan result depends on besides its target, so it becomes part of the
+// scan's cache key: a DB update re-scans, an unchanged DB and target reuse the last result.
+func VersionArgs(cacheDir string) []string {
+	return []string{"version", "--format", "json", "--cache-dir", cacheDir}
+}
+
+// DBVersion reads the vulnerability DB's identity from `trivy version --format json`: "" when the cache holds no DB.
+func DBVersion(versionJSON []byte) (string, error) {
+	var v struct {
+		VulnerabilityDB *struct {
+			Version      int
+			UpdatedAt    time.Time
+			DownloadedAt time.Time
+		}
+	}
+	if err := json.Unmarshal(versionJSON, &v); err != nil {
+		return "", fmt.Errorf("reading trivy version JSON: %w", err)
+	}
+	if v.VulnerabilityDB == nil || v.VulnerabilityDB.UpdatedAt.IsZero() {
+		return "", nil
+	}
+	db := v.VulnerabilityDB
+	return fmt.Sprintf("v%d updated %s downloaded %s", db.Version, db.UpdatedAt.UTC().Format(time.RFC3339),
+		db.DownloadedAt.UTC().Format(time.RFC3339)), nil
 }

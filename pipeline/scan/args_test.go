@@ -79,3 +79,17 @@ func TestSARIFArgs(t *testing.T) {
 		}
 	}
 }
+
+// The DB's identity (from `trivy version --format json`) is part of a scan's cache key: a DB update re-scans.
+func TestDBVersion_IsTheDBsUpdateAndDownloadTime(t *testing.T) {
+	got, err := scan.DBVersion([]byte(`{"Version":"0.74.0","VulnerabilityDB":{"Version":2,"NextUpdate":"2036-11-29T12:20:32.001Z","UpdatedAt":"2026-12-02T12:20:32.001Z","DownloadedAt":"2026-12-02T13:00:00Z"}}`))
+	if err != nil || got != "v2 updated 2026-12-02T12:20:32Z downloaded 2026-12-02T13:00:00Z" {
+		t.Errorf("DBVersion = %q, %v", got, err)
+	}
+	if got, err := scan.DBVersion([]byte(`{"Version":"0.74.0"}`)); err != nil || got != "" {
+		t.Errorf("no DB yet: %q, %v", got, err)
+	}
+	if _, err := scan.DBVersion([]byte(`INFO`)); err == nil {
+		t.Error("not JSON: want an error")
+	}
+}

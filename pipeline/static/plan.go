@@ -29,6 +29,10 @@ type PlanOptions struct {
 	// OriginPath is the CloudFront origin path ("/site") when the distribution serves a bucket folder at its
 	// root: invalidation paths are the keys without it.
 	OriginPath string
+	// Additive plans no deletes: objects the local files lack stay. A release uses it for its assets, because
+	// the previous release's HTML — still served by draining tasks, by a rollback, by a visitor's open page —
+	// references them; retention (Cleanup) deletes what no retained release needs.
+	Additive bool
 }
 
 // Reason says why a file is uploaded.
@@ -120,7 +124,9 @@ func NewPlan(local []File, remote []Object, o PlanOptions) (*Plan, error) {
 		}
 	}
 	for k := range byKey {
-		p.Deletes = append(p.Deletes, k)
+		if !o.Additive {
+			p.Deletes = append(p.Deletes, k)
+		}
 	}
 	sort.Strings(p.Deletes)
 	max := o.MaxDelete

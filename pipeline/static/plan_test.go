@@ -215,3 +215,20 @@ func TestPlanString_AssetsBeforeHTMLBeforeDeletes(t *testing.T) {
 		t.Fatalf("empty plan: %s", empty)
 	}
 }
+
+func TestNewPlan_AdditiveKeepsThePreviousReleasesAssets(t *testing.T) {
+	files := local(t, "assets/", map[string]string{"app.22222222.js": "new", "logo.svg": "logo v2"})
+	remote := []static.Object{live("assets/app.11111111.js", "old"), live("assets/logo.svg", "logo v1"),
+		live("assets/font.woff2", "font")}
+	p, err := static.NewPlan(files, remote, static.PlanOptions{Prefix: "assets/", Additive: true, MaxDelete: 1})
+	if err != nil {
+		t.Fatalf("an additive plan deletes nothing, so the max-delete guard cannot refuse it: %v", err)
+	}
+	got := summarize(p)
+	want := planWant{Assets: []string{"assets/app.22222222.js new", "assets/logo.svg changed"},
+		Invalidate: []string{"/assets/logo.svg"}}
+	slices.Sort(got.Assets)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("additive plan:\n got %+v\nwant %+v", got, want)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +45,8 @@ type PublishOptions struct {
 	// VerifyHeaders asks S3 for the headers of every unchanged object instead of trusting the manifest (see
 	// ManifestName): one HeadObject per file.
 	VerifyHeaders bool
+	// Additive uploads and never deletes (see PlanOptions.Additive): DeleteStale then deletes nothing.
+	Additive bool
 	// DryRun prepares and prints the plan, and changes nothing.
 	DryRun bool
 	// InvalidationTimeout bounds the wait for the invalidation (0: 10 minutes); PollInterval is the time between
@@ -154,7 +157,7 @@ func Prepare(ctx context.Context, s3c S3API, cf CloudFrontAPI, o PublishOptions)
 		p.remote[r.Key] = r
 	}
 	p.plan, err = NewPlan(p.files, remote, PlanOptions{Bucket: o.Bucket, Prefix: p.prefix, MaxDelete: o.MaxDelete,
-		MaxInvalidationPaths: o.MaxInvalidationPaths, OriginPath: o.OriginPath})
+		MaxInvalidationPaths: o.MaxInvalidationPaths, OriginPath: o.OriginPath, Additive: o.Additive})
 	if err != nil {
 		return nil, err
 	}
@@ -220,6 +223,16 @@ func dropKey(objs []Object, key string) []Object {
 
 // Plan is the prepared plan.
 func (p *Publisher) Plan() *Plan { return p.plan }
+
+// Keys are the object keys of every local file, sorted: what a release records that it needs.
+func (p *Publisher) Keys() []string {
+	keys := make([]string, len(p.files))
+	for i, f := range p.files {
+		keys[i] = f.Key
+	}
+	sort.Strings(keys)
+	return keys
+}
 
 // Result is what the steps run so far did.
 func (p *Publisher) Result() PublishResult {

@@ -49,3 +49,18 @@ func TestGuardDestroy_ErrorListsEveryAddress(t *testing.T) {
 		}
 	}
 }
+
+// A task definition change (CPU, memory, an environment variable) is a replacement in Terraform's plan, and a
+// routine one: the guard lets it through, while a real replacement next to it is still refused.
+func TestGuardDestroy_RoutineTaskDefinitionReplacementPasses(t *testing.T) {
+	td := PlanSummary{Change: []string{"module.ecs.aws_ecs_service.app"}, Replace: []string{"module.ecs.aws_ecs_task_definition.app"}}
+	if err := GuardDestroy(td, Production, false); err != nil {
+		t.Fatalf("a task definition revision must pass the prod guard: %v", err)
+	}
+	td.Replace = append(td.Replace, "module.s3.aws_s3_bucket.static")
+	err := GuardDestroy(td, Production, false)
+	if err == nil || !strings.Contains(err.Error(), "replaces 1 resource(s)") || !strings.Contains(err.Error(), "aws_s3_bucket.static (replace)") ||
+		strings.Contains(err.Error(), "aws_ecs_task_definition") {
+		t.Fatalf("the bucket replacement must be refused, naming only it: %v", err)
+	}
+}

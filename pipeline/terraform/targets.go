@@ -14,10 +14,13 @@ type Targets struct {
 	Service          string
 	Container        string
 	StaticBucket     string
-	DistributionID   string
-	AppURL           string
-	Region           string
-	Environment      string
+	// StaticPathPattern is the one CloudFront behaviour served from StaticBucket (e.g. "/assets/*"); every other
+	// path, HTML included, goes to the app.
+	StaticPathPattern string
+	DistributionID    string
+	AppURL            string
+	Region            string
+	Environment       string
 }
 
 // fields maps each Terraform output (infra/terraform/outputs.tf) to its field.
@@ -34,6 +37,7 @@ func (t *Targets) fields() []struct {
 		{"ecs_service_name", &t.Service},
 		{"container_name", &t.Container},
 		{"static_bucket", &t.StaticBucket},
+		{"static_path_pattern", &t.StaticPathPattern},
 		{"cloudfront_distribution_id", &t.DistributionID},
 		{"app_url", &t.AppURL},
 		{"aws_region", &t.Region},

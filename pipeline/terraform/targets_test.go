@@ -19,7 +19,7 @@ func TestParseTargets_ReadsEveryDeployTarget(t *testing.T) {
 	want := Targets{
 		ECRRepositoryURL: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/pixelsandpetals-dev",
 		Cluster:          "pixelsandpetals-dev", Service: "pixelsandpetals-dev", Container: "app",
-		StaticBucket: "pixelsandpetals-dev-static-123456789012", DistributionID: "E2QWRUHAPOMQZL",
+		StaticBucket: "pixelsandpetals-dev-static-123456789012", StaticPathPattern: "/assets/*", DistributionID: "E2QWRUHAPOMQZL",
 		AppURL: "https://dev.pixelsandpetals.com", Region: "eu-west-1", Environment: "dev",
 	}
 	if got != want {

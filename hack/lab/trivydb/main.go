@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -67,12 +68,13 @@ var severities = map[string]int{"UNKNOWN": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3, 
 
 func main() {
 	out := flag.String("out", "", "trivy cache directory to write db/trivy.db and db/metadata.json into")
+	without := flag.String("without", "", "leave out this advisory (e.g. CVE-2019-10744): the DB as it was before it was published")
 	flag.Parse()
 	if *out == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: trivydb -out DIR")
+		fmt.Fprintln(os.Stderr, "usage: trivydb -out DIR [-without ID]")
 		os.Exit(2)
 	}
-	if err := Build(*out, time.Now().UTC()); err != nil {
+	if err := Build(*out, time.Now().UTC(), *without); err != nil {
 		fmt.Fprintln(os.Stderr, "trivydb:", err)
 		os.Exit(1)
 	}
@@ -80,7 +82,7 @@ func main() {
 
 // Build writes the DB into cacheDir/db, replacing an existing one. The DB file is written under a temporary name
 // and renamed, so a trivy reading the old one never sees half a file.
-func Build(cacheDir string, now time.Time) error {
+func Build(cacheDir string, now time.Time, without ...string) error {
 	dir := filepath.Join(cacheDir, "db")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -91,7 +93,7 @@ func Build(cacheDir string, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("creating %s: %w", tmp, err)
 	}
-	err = db.Update(fill)
+	err = db.Update(func(tx *bolt.Tx) error { return fill(tx, without) })
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -109,13 +111,16 @@ func Build(cacheDir string, now time.Time) error {
 	return os.WriteFile(filepath.Join(dir, "metadata.json"), append(meta, '\n'), 0o644)
 }
 
-func fill(tx *bolt.Tx) error {
+func fill(tx *bolt.Tx, without []string) error {
 	for name, src := range sources {
 		if err := put(tx, []string{"data-source"}, name, src); err != nil {
 			return err
 		}
 	}
 	for _, a := range advisories {
+		if slices.Contains(without, a.ID) {
+			continue
+		}
 		sev, ok := severities[a.Severity]
 		if !ok {
 			return fmt.Errorf("%s: unknown severity %q", a.ID, a.Severity)

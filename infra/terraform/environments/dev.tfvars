@@ -22,9 +22,6 @@ container_name    = "app"
 container_port    = 3000
 github_repository = "pixelsandpetals/pixelsandpetals"
 
-# One GitHub OIDC provider per AWS account: if environments share an account, set false in all but one.
-create_github_oidc_provider = true
-
 single_nat_gateway = true
 log_retention_days = 14
 monthly_budget_usd = 50

@@ -21,8 +21,6 @@ container_name    = "app"
 container_port    = 3000
 github_repository = "pixelsandpetals/pixelsandpetals"
 
-create_github_oidc_provider = true
-
 single_nat_gateway     = false
 log_retention_days     = 90
 monthly_budget_usd     = 500

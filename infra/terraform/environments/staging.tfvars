@@ -22,8 +22,6 @@ container_name    = "app"
 container_port    = 3000
 github_repository = "pixelsandpetals/pixelsandpetals"
 
-create_github_oidc_provider = true
-
 single_nat_gateway = true
 log_retention_days = 30
 monthly_budget_usd = 100

@@ -1,14 +1,15 @@
 // The storefront's HTTP surface: a health check for the load balancer, the home page, and static assets.
+// Behind CloudFront only the page and /healthz reach this server: /assets/* is served from S3, where the pipeline
+// publishes the same files out of this image. Serving them here too keeps the app whole on its own (local runs,
+// integration tests).
 import express, { type Express } from "express";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { cacheControlFor } from "./cache.js";
-
-const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "public");
 
 export interface AppOptions {
   /** Version string reported by /healthz, normally the git SHA of the image. */
   version: string;
+  /** The built web page and its hashed assets (scripts/build-web.mjs output). */
+  publicDir: string;
 }
 
 export function createApp(opts: AppOptions): Express {
@@ -21,7 +22,7 @@ export function createApp(opts: AppOptions): Express {
   });
 
   app.use(
-    express.static(publicDir, {
+    express.static(opts.publicDir, {
       setHeaders: (res, filePath) => res.setHeader("Cache-Control", cacheControlFor(filePath)),
     }),
   );

@@ -1,5 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { cacheControlFor } from "../src/cache.js";
@@ -8,7 +12,10 @@ let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  server = createApp({ version: "test-sha" }).listen(0, "127.0.0.1");
+  // The page and its hashed assets are build output, as in the image.
+  const publicDir = path.join(mkdtempSync(path.join(tmpdir(), "web-")), "public");
+  execFileSync("node", ["scripts/build-web.mjs", publicDir]);
+  server = createApp({ version: "test-sha", publicDir }).listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -1,35 +1,48 @@
-# GitHub Actions deploys with short-lived credentials: the workflow's OIDC token is exchanged for this role.
-# Trust is pinned to one repository, one GitHub environment and (optionally) the refs allowed to deploy; the
-# permissions are exactly what the deploy stage does, on this environment's resources only. Terraform itself
-# (plan/apply) runs with a separate, broader role that this module does not create.
+# The three roles GitHub Actions assumes for one environment, each through the account's GitHub OIDC provider
+# (infra/terraform/account creates it once per account; this module only refers to it):
+#
+#   plan     plan.yml on pull requests: read the environment, read its state, take its state lock. No writes.
+#   apply    the infra job of deploy.yml: terraform apply. Broad, so it is fenced by its trust: only jobs in the
+#            GitHub environment <env>-infra, which carries the required reviewers.
+#   release  the release job of deploy.yml: push the image, roll out ECS, publish static files, invalidate
+#            CloudFront, hold the deploy lock, read the state for the outputs. No Terraform writes, no IAM.
+#
+# Trust matches GitHub's default OIDC subject, so no repository customisation is needed: a job with an
+# `environment:` gets repo:<owner>/<repo>:environment:<name>; a pull_request job without one gets
+# repo:<owner>/<repo>:pull_request. Each trust also requires aud = sts.amazonaws.com.
 
 locals {
-  issuer   = "token.actions.githubusercontent.com"
-  base_sub = "repo:${var.github_repository}:environment:${var.environment}"
-  # A token carries a ref in its subject only when the repository's OIDC subject template includes "ref".
-  subjects     = length(var.allowed_refs) == 0 ? [local.base_sub] : [for r in var.allowed_refs : "${local.base_sub}:ref:${r}"]
-  provider_arn = var.create_provider ? aws_iam_openid_connect_provider.github[0].arn : data.aws_iam_openid_connect_provider.github[0].arn
-}
+  issuer = "token.actions.githubusercontent.com"
+  subjects = {
+    plan    = "repo:${var.github_repository}:pull_request"
+    apply   = "repo:${var.github_repository}:environment:${var.apply_environment}"
+    release = "repo:${var.github_repository}:environment:${var.release_environment}"
+  }
+  descriptions = {
+    plan    = "GitHub Actions plans ${var.environment} on pull requests of ${var.github_repository} (read, state lock)"
+    apply   = "GitHub Actions applies ${var.environment} from ${var.github_repository}, environment ${var.apply_environment}"
+    release = "GitHub Actions releases the app to ${var.environment} from ${var.github_repository}, environment ${var.release_environment}"
+  }
 
-resource "aws_iam_openid_connect_provider" "github" {
-  count          = var.create_provider ? 1 : 0
-  url            = "https://${local.issuer}"
-  client_id_list = ["sts.amazonaws.com"]
-  # AWS trusts GitHub's issuer through its own CA store; the thumbprints are only kept for the API's sake.
-  thumbprint_list = ["6938fd4d98bab03faadb97b34396831e3780aea1", "1c58a3a8518e8759bf075b76b750d4f2df264fcd"]
-}
-
-data "aws_iam_openid_connect_provider" "github" {
-  count = var.create_provider ? 0 : 1
-  url   = "https://${local.issuer}"
+  # The S3 backend's DynamoDB items: the state lock, and the state's checksum that every state read compares.
+  state_lock_id  = "${var.state_bucket}/${var.state_key}"
+  state_digest   = "${local.state_lock_id}-md5"
+  deploy_lock_id = "deploy/${var.environment}"
+  partition      = split(":", var.oidc_provider_arn)[1]
+  state_bucket   = "arn:${local.partition}:s3:::${var.state_bucket}"
+  state_object   = "arn:${local.partition}:s3:::${var.state_bucket}/${var.state_key}"
+  # The environment's own buckets (static, logs, backups) are named <app>-<env>-<purpose>-<account>.
+  app_buckets = "arn:${local.partition}:s3:::${var.name}-*"
 }
 
 data "aws_iam_policy_document" "trust" {
+  for_each = local.subjects
   statement {
+    sid     = "GitHubActions"
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
       type        = "Federated"
-      identifiers = [local.provider_arn]
+      identifiers = [var.oidc_provider_arn]
     }
     condition {
       test     = "StringEquals"
@@ -39,19 +52,155 @@ data "aws_iam_policy_document" "trust" {
     condition {
       test     = "StringEquals"
       variable = "${local.issuer}:sub"
-      values   = local.subjects
+      values   = [each.value]
+    }
+  }
+  # Test only (pipeline/terraform's IAM-enforced moto test): emulators cannot check AssumeRoleWithWebIdentity, so
+  # the test trusts one AWS principal as well. Empty, and so absent, in every environment.
+  dynamic "statement" {
+    for_each = length(var.test_trusted_principal_arns) > 0 ? [1] : []
+    content {
+      sid     = "TestOnlyAssumeRole"
+      actions = ["sts:AssumeRole"]
+      principals {
+        type        = "AWS"
+        identifiers = var.test_trusted_principal_arns
+      }
     }
   }
 }
 
-resource "aws_iam_role" "deploy" {
-  name                 = "${var.name}-github-deploy"
-  description          = "GitHub Actions deploys ${var.environment} from ${var.github_repository}"
-  assume_role_policy   = data.aws_iam_policy_document.trust.json
+resource "aws_iam_role" "this" {
+  for_each             = local.subjects
+  name                 = "${var.name}-github-${each.key}"
+  description          = local.descriptions[each.key]
+  assume_role_policy   = data.aws_iam_policy_document.trust[each.key].json
   max_session_duration = 3600
 }
 
-data "aws_iam_policy_document" "deploy" {
+# ---------------------------------------------------------------------------------------------------------------------
+# plan: read everything Terraform refreshes, read this environment's state, take and release its state lock.
+# ---------------------------------------------------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "plan" {
+  statement {
+    sid       = "StateList"
+    actions   = ["s3:ListBucket"]
+    resources = [local.state_bucket]
+  }
+  statement {
+    sid       = "StateRead"
+    actions   = ["s3:GetObject"]
+    resources = [local.state_object]
+  }
+  # The lock item only: never the checksum item (a plan writes no state) and never the deploy lock.
+  statement {
+    sid       = "StateLock"
+    actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem"]
+    resources = [var.lock_table_arn]
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "dynamodb:LeadingKeys"
+      values   = [local.state_lock_id]
+    }
+  }
+  statement {
+    sid       = "StateLockAndDigestRead"
+    actions   = ["dynamodb:GetItem"]
+    resources = [var.lock_table_arn]
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "dynamodb:LeadingKeys"
+      values   = [local.state_lock_id, local.state_digest]
+    }
+  }
+  # What `terraform plan` refreshes: the configuration's resources and data sources, read-only. Bucket-level
+  # reads only (s3:GetBucket*, s3:Get*Configuration): no object in any bucket but the state above.
+  statement {
+    sid = "RefreshReadOnly"
+    actions = [
+      "acm:DescribeCertificate", "acm:GetCertificate", "acm:ListTagsForCertificate",
+      "application-autoscaling:Describe*", "application-autoscaling:ListTagsForResource",
+      "budgets:ListTagsForResource", "budgets:ViewBudget",
+      "cloudfront:Get*", "cloudfront:List*",
+      "cloudwatch:Describe*", "cloudwatch:GetDashboard", "cloudwatch:ListTagsForResource",
+      "ec2:Describe*", "ec2:GetManagedPrefixListEntries",
+      "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy", "ecr:ListTagsForResource",
+      "ecs:Describe*", "ecs:List*",
+      "elasticache:Describe*", "elasticache:ListTagsForResource",
+      "elasticloadbalancing:Describe*",
+      "iam:Get*", "iam:List*",
+      "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListResourceTags",
+      "logs:Describe*", "logs:ListTagsForResource", "logs:ListTagsLogGroup",
+      "rds:Describe*", "rds:ListTagsForResource",
+      "route53:Get*", "route53:List*",
+      "s3:GetBucket*", "s3:Get*Configuration", "s3:ListAllMyBuckets",
+      "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy", "secretsmanager:ListSecretVersionIds",
+      "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListTagsForResource",
+      "wafv2:Get*", "wafv2:List*",
+    ]
+    resources = ["*"]
+  }
+  # The provider refreshes aws_secretsmanager_secret_version with GetSecretValue (only the version metadata ends
+  # in the state: the value is write-only). This environment's app secret only.
+  statement {
+    sid       = "RefreshAppSecretVersion"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["arn:${local.partition}:secretsmanager:*:*:secret:${var.name}/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "plan" {
+  name   = "plan-${var.environment}"
+  role   = aws_iam_role.this["plan"].id
+  policy = data.aws_iam_policy_document.plan.json
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# apply: everything terraform apply does, which includes creating IAM roles. S3 and DynamoDB are fenced to this
+# environment: its state object, its lock table and its own buckets, so another environment's state is out of
+# reach of these credentials. The account's OIDC provider belongs to infra/terraform/account.
+# ---------------------------------------------------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "apply" {
+  statement {
+    sid         = "EverythingButStorage"
+    not_actions = ["s3:*", "dynamodb:*"]
+    resources   = ["*"]
+  }
+  statement {
+    sid       = "OwnStateAndBuckets"
+    actions   = ["s3:*"]
+    resources = [local.state_bucket, local.state_object, local.app_buckets, "${local.app_buckets}/*"]
+  }
+  statement {
+    sid       = "OwnLockTable"
+    actions   = ["dynamodb:*"]
+    resources = [var.lock_table_arn]
+  }
+  statement {
+    sid    = "AccountOidcProviderIsNotOurs"
+    effect = "Deny"
+    actions = [
+      "iam:AddClientIDToOpenIDConnectProvider", "iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider",
+      "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider",
+      "iam:UpdateOpenIDConnectProviderThumbprint",
+    ]
+    resources = [var.oidc_provider_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "apply" {
+  name   = "apply-${var.environment}"
+  role   = aws_iam_role.this["apply"].id
+  policy = data.aws_iam_policy_document.apply.json
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# release: exactly what the release stage calls, on this environment's resources only.
+# ---------------------------------------------------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "release" {
   statement {
     sid       = "EcrLogin"
     actions   = ["ecr:GetAuthorizationToken"]
@@ -113,6 +262,7 @@ data "aws_iam_policy_document" "deploy" {
     actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
     resources = [var.static_bucket_arn]
   }
+  # The whole bucket: hashed assets, HTML, the publisher's manifest and the .releases/ manifests.
   # GetObjectVersion: a failed deploy restores the previous HTML from the versioned bucket.
   statement {
     sid       = "StaticBucketObjects"
@@ -124,10 +274,42 @@ data "aws_iam_policy_document" "deploy" {
     actions   = ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation", "cloudfront:GetDistribution"]
     resources = [var.distribution_arn]
   }
+  # The deploy lock: one item, LockID deploy/<env>, in the environment's Terraform lock table.
+  statement {
+    sid       = "DeployLock"
+    actions   = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    resources = [var.lock_table_arn]
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "dynamodb:LeadingKeys"
+      values   = [local.deploy_lock_id]
+    }
+  }
+  # terraform output: the state object and the checksum item the S3 backend compares on every read. No lock.
+  statement {
+    sid       = "StateList"
+    actions   = ["s3:ListBucket"]
+    resources = [local.state_bucket]
+  }
+  statement {
+    sid       = "StateRead"
+    actions   = ["s3:GetObject"]
+    resources = [local.state_object]
+  }
+  statement {
+    sid       = "StateDigestRead"
+    actions   = ["dynamodb:GetItem"]
+    resources = [var.lock_table_arn]
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "dynamodb:LeadingKeys"
+      values   = [local.state_digest]
+    }
+  }
 }
 
-resource "aws_iam_role_policy" "deploy" {
-  name   = "deploy-${var.environment}"
-  role   = aws_iam_role.deploy.id
-  policy = data.aws_iam_policy_document.deploy.json
+resource "aws_iam_role_policy" "release" {
+  name   = "release-${var.environment}"
+  role   = aws_iam_role.this["release"].id
+  policy = data.aws_iam_policy_document.release.json
 }

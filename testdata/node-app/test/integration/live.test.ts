@@ -12,10 +12,12 @@ describe.skipIf(!base)("the built image", () => {
     expect(await res.json()).toMatchObject({ status: "ok" });
   });
 
-  it("serves the home page and its hashed stylesheet", async () => {
+  it("serves the home page and every hashed asset it references", async () => {
     const page = await (await fetch(`${base}/`)).text();
-    expect(page).toContain("app.3e226f5c.css");
-    const css = await fetch(`${base}/assets/app.3e226f5c.css`);
-    expect(css.status).toBe(200);
+    const assets = [...page.matchAll(/"(\/assets\/[\w-]+\.[0-9a-f]{8}\.(?:css|js))"/g)].map((m) => m[1]);
+    expect(assets.length).toBe(2);
+    for (const a of assets) {
+      expect((await fetch(`${base}${a}`)).status).toBe(200);
+    }
   });
 });

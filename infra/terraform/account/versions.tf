@@ -1,0 +1,13 @@
+terraform {
+  required_version = ">= 1.11"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "5.100.0"
+    }
+  }
+
+  # Partial configuration from account.backend.hcl (terraform init -backend-config=account.backend.hcl).
+  backend "s3" {}
+}
