@@ -113,6 +113,9 @@ func Ensure(ctx context.Context, s3c S3API, ddb DynamoDBAPI, o Options) (Result,
 	if err := r.ensureLockTable(ctx, ddb); err != nil {
 		return r.res, err
 	}
+	if err := r.ensureLeaseExpiry(ctx, ddb); err != nil {
+		return r.res, err
+	}
 	if r.res.NothingToDo() {
 		r.printf("%s\n", r.res.String())
 	} else {

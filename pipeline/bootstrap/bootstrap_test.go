@@ -74,6 +74,12 @@ func assertBackend(t *testing.T, b *backend, bucketName, tableName string) {
 		tb.BillingModeSummary == nil || tb.BillingModeSummary.BillingMode != ddbtypes.BillingModePayPerRequest {
 		t.Errorf("lock table %+v", tb)
 	}
+	// A dead run's deploy-lock lease is removed by DynamoDB itself (the next run would take it over anyway).
+	ttl, err := b.checkDDB.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(tableName)})
+	if err != nil || ttl.TimeToLiveDescription == nil || aws.ToString(ttl.TimeToLiveDescription.AttributeName) != bootstrap.LeaseExpiryAttribute ||
+		ttl.TimeToLiveDescription.TimeToLiveStatus != ddbtypes.TimeToLiveStatusEnabled {
+		t.Errorf("lock table TTL: %+v (%v)", ttl, err)
+	}
 }
 
 func TestEnsure_FirstRunCreatesEverything(t *testing.T) {
@@ -84,8 +90,8 @@ func TestEnsure_FirstRunCreatesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertBackend(t, b, bucket, table)
-	if res.NothingToDo() || len(res.Changes) != 6 {
-		t.Fatalf("want 6 changes (bucket, versioning, encryption, public access, policy, table), got %v", res.Changes)
+	if res.NothingToDo() || len(res.Changes) != 7 {
+		t.Fatalf("want 7 changes (bucket, versioning, encryption, public access, policy, table, lease TTL), got %v", res.Changes)
 	}
 	if !strings.Contains(out.String(), "lock table "+table+" created") {
 		t.Fatalf("progress:\n%s", out.String())

@@ -22,6 +22,34 @@ type DynamoDBAPI interface {
 	dynamodb.DescribeTableAPIClient
 	CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
 	UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error)
+	DescribeTimeToLive(ctx context.Context, in *dynamodb.DescribeTimeToLiveInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error)
+	UpdateTimeToLive(ctx context.Context, in *dynamodb.UpdateTimeToLiveInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error)
+}
+
+// LeaseExpiryAttribute is the attribute in which the environment lock (pipeline/release) keeps its lease's end, in
+// Unix seconds. The table's TTL reads it, so DynamoDB itself removes the lock of a run that died: the next run
+// would take an expired lease over anyway, this only keeps the table clean. Terraform's own lock items have no
+// such attribute and are never touched.
+const LeaseExpiryAttribute = "Expires"
+
+// ensureLeaseExpiry turns on the table's TTL on LeaseExpiryAttribute.
+func (r *run) ensureLeaseExpiry(ctx context.Context, c DynamoDBAPI) error {
+	name := aws.String(r.o.LockTable)
+	out, err := c.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: name})
+	if err != nil {
+		return r.tableFail("reading its TTL", err)
+	}
+	if d := out.TimeToLiveDescription; d != nil && aws.ToString(d.AttributeName) == LeaseExpiryAttribute &&
+		(d.TimeToLiveStatus == ddbtypes.TimeToLiveStatusEnabled || d.TimeToLiveStatus == ddbtypes.TimeToLiveStatusEnabling) {
+		r.ok("lock table %s: expired leases removed (TTL on %s)", r.o.LockTable, LeaseExpiryAttribute)
+		return nil
+	}
+	if _, err := c.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: name,
+		TimeToLiveSpecification: &ddbtypes.TimeToLiveSpecification{AttributeName: aws.String(LeaseExpiryAttribute), Enabled: aws.Bool(true)}}); err != nil {
+		return r.tableFail("turning on TTL for expired deploy-lock leases", err)
+	}
+	r.changed("lock table %s: expired leases removed (TTL on %s)", r.o.LockTable, LeaseExpiryAttribute)
+	return nil
 }
 
 func (r *run) tableFail(what string, err error) error {
