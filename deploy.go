@@ -266,20 +266,12 @@ func (m *Delivery) Deploy(
 		return "", err
 	}
 	defer unlock()
-	started := time.Now()
 	log := func(format string, a ...any) {
 		fmt.Fprintf(os.Stderr, "deploy %s: "+format+"\n", append([]any{env}, a...)...)
 	}
-	// The stages before the release proper, timed for the summary (release.Run times its own).
-	var before []release.Stage
-	mark := func(name string, since time.Time) time.Time {
-		now := time.Now()
-		before = append(before, release.Stage{Name: name, Duration: now.Sub(since), OK: true})
-		return now
-	}
-	// notify posts the summary to Slack, whichever stage ended the deploy.
-	notify := func(s *release.Summary) {
-		s.Started, s.Duration = started, time.Since(started)
+	// The tracker times the stages before the release proper and sends the summary to Slack however the deploy
+	// ends; failed(stage, err) ends it in one of those stages.
+	track := release.NewTracker(env, tag, func(s *release.Summary) {
 		if slackWebhook == nil {
 			return
 		}
@@ -290,15 +282,8 @@ func (m *Delivery) Deploy(
 		if err != nil {
 			log("warning: %v", err)
 		}
-	}
-	// failed ends the deploy in a stage before the release proper: the summary names the stage, Slack hears of it.
-	failed := func(stage string, err error) (string, error) {
-		s := &release.Summary{Environment: env, Tag: tag, Failed: stage,
-			Stages: append(before, release.Stage{Name: stage, OK: false})}
-		notify(s)
-		return "", fmt.Errorf("deploy %s: %s: %w", env, stage, err)
-	}
-	stageStart := started
+	})
+	failed := func(stage string, err error) (string, error) { return "", track.Fail(stage, err) }
 
 	// check ∥ build: the image is scanned before anything leaves the machine.
 	checkErr := make(chan error, 1)
@@ -322,9 +307,9 @@ func (m *Delivery) Deploy(
 		return failed("check", cerr)
 	}
 	if skipCheck {
-		stageStart = mark("build", stageStart)
+		track.Done("build")
 	} else {
-		stageStart = mark("check+build", stageStart)
+		track.Done("check+build")
 	}
 	log("scanning the image")
 	tarball, err := m.gatedTarball(ctx, image, gate)
@@ -337,13 +322,13 @@ func (m *Delivery) Deploy(
 	if err != nil {
 		return failed("scan", err)
 	}
-	stageStart = mark("scan", stageStart)
+	track.Done("scan")
 	log("integration tests against the image")
 	it := &checks.Report{Results: []checks.Result{m.integration(ctx, image, appPort)}}
 	if err := withSummary(it); err != nil {
 		return failed("integration", err)
 	}
-	stageStart = mark("integration", stageStart)
+	track.Done("integration")
 
 	var targets terraform.Targets
 	var sum terraform.PlanSummary
@@ -357,7 +342,7 @@ func (m *Delivery) Deploy(
 	if err != nil {
 		return failed("terraform", err)
 	}
-	mark("terraform", stageStart)
+	track.Done("terraform")
 
 	r := release.Release{Targets: targets, Tag: tag, Smoke: smokePlan, Retention: retention,
 		ECS: awsecs.NewFromConfig(t.cfg), S3: awsenv.S3(t.cfg), CloudFront: cloudfront.NewFromConfig(t.cfg),
@@ -399,8 +384,7 @@ func (m *Delivery) Deploy(
 		if skipApply {
 			s.Infrastructure = "not applied (--skip-apply): targets read from the state"
 		}
-		s.Stages = append(before, s.Stages...)
-		notify(s)
+		track.Finish(s)
 	}
 	if err != nil {
 		if s != nil {
