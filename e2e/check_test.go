@@ -49,6 +49,15 @@ func TestCheck_SampleGoAppPasses(t *testing.T) {
 	}
 }
 
+// A go.mod without a go directive is legal (github.com/google/uuid has none): it is checked with the default Go
+// line, and the summary says why that image.
+func TestCheck_GoModWithoutGoDirectiveUsesTheDefaultLine(t *testing.T) {
+	r := dagger(t, checkTimeout, "call", "--source=testdata/go-nodirective", "check")
+	if r.exitCode != 0 || !strings.Contains(r.output, "Go 1.26, the default line: go.mod has no go directive, image golang:1.26-bookworm") {
+		t.Fatalf("check of a module without a go directive should pass on the default line and say so:\n%s", tail(r.output, 40))
+	}
+}
+
 // Each broken fixture breaks exactly one stage: check must fail, name that stage, show the tool's own message,
 // and still run (and pass) the other stages.
 func TestCheck_BrokenFixturesFailNamingTheStage(t *testing.T) {

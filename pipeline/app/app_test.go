@@ -127,6 +127,15 @@ func TestDetect_GoToolchainDirectiveRaisesTheVersion(t *testing.T) {
 	}
 }
 
+// A go.mod without a go directive is legal (e.g. github.com/google/uuid's): it is a Go app whose line the toolchain
+// chooses, not an error.
+func TestDetect_GoModWithoutGoDirectiveIsAGoApp(t *testing.T) {
+	a, err := Detect(context.Background(), write(t, t.TempDir(), map[string]string{"go.mod": "module x\n", "x.go": "package x\n"}))
+	if err != nil || a.Kind != Go || a.Go.GoVersion != "" {
+		t.Fatalf("got %+v, %v", a, err)
+	}
+}
+
 func TestDetect_BadInputIsOneClearError(t *testing.T) {
 	cases := map[string]struct {
 		files map[string]string
@@ -134,7 +143,6 @@ func TestDetect_BadInputIsOneClearError(t *testing.T) {
 	}{
 		"empty dir":         {map[string]string{"README.md": "hi"}, "no package.json or go.mod"},
 		"broken json":       {map[string]string{"package.json": "{"}, "package.json is not valid JSON"},
-		"go.mod without go": {map[string]string{"go.mod": "module x\n"}, "no go directive"},
 		"bad nvmrc":         {map[string]string{"package.json": "{}", ".nvmrc": "hydrogen"}, ".nvmrc says"},
 	}
 	for name, c := range cases {

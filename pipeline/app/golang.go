@@ -13,7 +13,7 @@ type GoApp struct {
 	// Module is go.mod's module path.
 	Module string
 	// GoVersion is the Go release line the app needs, "major.minor" (e.g. "1.26"), from the go or toolchain
-	// directive, whichever is newer.
+	// directive, whichever is newer; "" when go.mod has neither (legal: the toolchain then picks the line).
 	GoVersion string
 	// HasTests is true when any *_test.go file exists.
 	HasTests bool
@@ -37,12 +37,11 @@ func detectGo(ctx context.Context, src Source, mod []byte) (*GoApp, error) {
 	if f.Module != nil {
 		g.Module = f.Module.Mod.Path
 	}
-	if f.Go == nil {
-		return nil, fmt.Errorf("go.mod has no go directive: add one (e.g. `go 1.26`) so the pipeline can pick the Go image")
+	if f.Go != nil {
+		g.GoVersion = releaseLine(f.Go.Version)
 	}
-	g.GoVersion = releaseLine(f.Go.Version)
 	if f.Toolchain != nil {
-		if t := releaseLine(strings.TrimPrefix(f.Toolchain.Name, "go")); newer(t, g.GoVersion) {
+		if t := releaseLine(strings.TrimPrefix(f.Toolchain.Name, "go")); g.GoVersion == "" || newer(t, g.GoVersion) {
 			g.GoVersion = t
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -203,9 +204,10 @@ func (r *Runner) run(ctx context.Context, capture bool, args ...string) ([]byte,
 	cmd.Env = r.environ()
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = interruptGrace
-	human := r.Stdout
-	if human == nil {
-		human = io.Discard
+	var human io.Writer = io.Discard
+	if r.Stdout != nil {
+		// stdout and stderr are copied by two goroutines: one writer at a time, or a bytes.Buffer loses lines.
+		human = &syncWriter{w: r.Stdout}
 	}
 	var stdout, stderr bytes.Buffer
 	if capture {
@@ -233,6 +235,18 @@ func (r *Runner) run(ctx context.Context, capture bool, args ...string) ([]byte,
 		return stdout.Bytes(), fmt.Errorf("%s failed (exit %d) in %s:\n%s", verb, exit.ExitCode(), r.Dir, detail)
 	}
 	return stdout.Bytes(), fmt.Errorf("%s: %w", verb, err)
+}
+
+// syncWriter serialises writes from terraform's stdout and stderr copiers.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 func (r *Runner) environ() []string {

@@ -13,9 +13,13 @@ func GoImage(line string) string { return "golang:" + line + "-bookworm" }
 func GolangciLintImage(tag string) string { return "golangci/golangci-lint:" + tag }
 
 func goRecipe(g *app.GoApp, v Versions) *Recipe {
+	line, reason := g.GoVersion, fmt.Sprintf("Go %s from go.mod", g.GoVersion)
+	if line == "" {
+		line, reason = v.GoLine, fmt.Sprintf("Go %s, the default line: go.mod has no go directive", v.GoLine)
+	}
 	r := &Recipe{
-		Image:       GoImage(g.GoVersion),
-		ImageReason: fmt.Sprintf("Go %s from go.mod", g.GoVersion),
+		Image:       GoImage(line),
+		ImageReason: reason,
 		Env: []Env{
 			{"CI", "true"},
 			{"GOFLAGS", "-mod=readonly"},

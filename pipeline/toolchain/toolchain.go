@@ -107,12 +107,14 @@ func For(a *app.App, v Versions) (*Recipe, error) {
 type Versions struct {
 	// GolangciLint is the golangci-lint image tag, e.g. "v2.15.0".
 	GolangciLint string
+	// GoLine is the Go release line for a go.mod that names none (no go or toolchain directive), e.g. "1.26".
+	GoLine string
 	// InstallTimeoutSeconds bounds npm ci / go mod download, which can hang on a broken network.
 	InstallTimeoutSeconds int
 }
 
 // DefaultVersions are the versions this release of the pipeline is tested with.
-var DefaultVersions = Versions{GolangciLint: "v2.15.0", InstallTimeoutSeconds: 600}
+var DefaultVersions = Versions{GolangciLint: "v2.15.0", GoLine: "1.26", InstallTimeoutSeconds: 600}
 
 // bounded wraps argv in coreutils timeout, present in every Debian-based toolchain image.
 func bounded(seconds int, argv ...string) []string {

@@ -114,6 +114,13 @@ func TestGo_ImageAndStages(t *testing.T) {
 	}
 }
 
+func TestGo_NoGoDirectiveUsesTheDefaultLineAndSaysSo(t *testing.T) {
+	r, err := For(&app.App{Kind: app.Go, Go: &app.GoApp{HasTests: true}}, DefaultVersions)
+	if err != nil || r.Image != "golang:1.26-bookworm" || r.ImageReason != "Go 1.26, the default line: go.mod has no go directive" {
+		t.Fatalf("recipe %+v, %v", r, err)
+	}
+}
+
 func TestGo_RequiresWithoutGoSumIsAProblem(t *testing.T) {
 	r, _ := For(&app.App{Kind: app.Go, Go: &app.GoApp{GoVersion: "1.26", Requires: 2}}, DefaultVersions)
 	if !strings.Contains(r.Problem, "go mod tidy") {
