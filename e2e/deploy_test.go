@@ -29,7 +29,8 @@ const (
 
 // motoVars let the dev environment apply on moto; each is explained in infra/README.md.
 var motoVars = []string{"aws_region=" + testkit.Region, "s3_use_path_style=true", "enable_dns=false",
-	"enable_budget=false", "enable_autoscaling=false", "deny_insecure_transport=false"}
+	"enable_budget=false", "enable_autoscaling=false", "deny_insecure_transport=false",
+	"enable_security_headers=false"} // moto has no CloudFront response headers policies
 
 // standInApp answers / and /healthz on loopback, for the tests that need a live endpoint but no release (the
 // release tests run the released image itself, see edge_test.go).

@@ -170,20 +170,20 @@ variable "az_count" {
   }
 }
 
+variable "origin_verify_version" {
+  description = "Bump to rotate the secret X-Origin-Verify header value CloudFront sends and the ALB requires (both change in one apply)."
+  type        = number
+  default     = 1
+  validation {
+    condition     = var.origin_verify_version >= 1 && floor(var.origin_verify_version) == var.origin_verify_version
+    error_message = "origin_verify_version must be a whole number of at least 1."
+  }
+}
+
 variable "single_nat_gateway" {
   description = "One NAT gateway for all private subnets (cheaper, one AZ of egress) instead of one per AZ."
   type        = bool
   default     = false
-}
-
-variable "alb_ingress_cidrs" {
-  description = "IPv4 CIDR blocks allowed to reach the ALB on 80/443. CloudFront is the intended client."
-  type        = list(string)
-  default     = ["0.0.0.0/0"]
-  validation {
-    condition     = length(var.alb_ingress_cidrs) > 0 && alltrue([for c in var.alb_ingress_cidrs : can(cidrhost(c, 0))])
-    error_message = "alb_ingress_cidrs must be a non-empty list of IPv4 CIDR blocks."
-  }
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -313,6 +313,16 @@ variable "waf_rate_limit" {
   }
 }
 
+variable "waf_blocked_requests_threshold" {
+  description = "Requests the WAF may block in 5 minutes before the alarm notifies the alert topic (scanners are always blocked a little)."
+  type        = number
+  default     = 500
+  validation {
+    condition     = var.waf_blocked_requests_threshold >= 1 && floor(var.waf_blocked_requests_threshold) == var.waf_blocked_requests_threshold
+    error_message = "waf_blocked_requests_threshold must be a whole number of at least 1."
+  }
+}
+
 variable "enable_dns" {
   description = "Manage Route 53 records and ACM DNS validation in the public zone route53_zone_name. False when DNS lives elsewhere (or on moto): create the records from output certificate_validation_records yourself before the first apply."
   type        = bool
@@ -340,6 +350,47 @@ variable "cloudfront_price_class" {
   validation {
     condition     = contains(["PriceClass_100", "PriceClass_200", "PriceClass_All"], var.cloudfront_price_class)
     error_message = "cloudfront_price_class must be PriceClass_100, PriceClass_200 or PriceClass_All."
+  }
+}
+
+variable "enable_security_headers" {
+  description = "Attach the security headers response policy (HSTS, nosniff, X-Frame-Options, Referrer-Policy, CSP) to every CloudFront cache behaviour. False only on emulators without the API (moto); never in prod."
+  type        = bool
+  default     = true
+  validation {
+    condition     = var.enable_security_headers || var.environment != "prod"
+    error_message = "enable_security_headers must stay true in prod."
+  }
+}
+
+variable "hsts_max_age_seconds" {
+  description = "Strict-Transport-Security max-age in seconds (two years by default; includeSubDomains is always set)."
+  type        = number
+  default     = 63072000
+  validation {
+    condition     = var.hsts_max_age_seconds >= 0 && var.hsts_max_age_seconds <= 63072000 && floor(var.hsts_max_age_seconds) == var.hsts_max_age_seconds
+    error_message = "hsts_max_age_seconds must be a whole number of seconds, 0-63072000 (two years)."
+  }
+}
+
+variable "hsts_preload" {
+  description = "Add preload to Strict-Transport-Security, so the domain can be submitted to browsers' HSTS preload lists (hard to undo: prod's apex only)."
+  type        = bool
+  default     = false
+  validation {
+    # The preload lists' own requirement (hstspreload.org): at least one year.
+    condition     = !var.hsts_preload || var.hsts_max_age_seconds >= 31536000
+    error_message = "hsts_preload needs hsts_max_age_seconds of at least 31536000 (one year)."
+  }
+}
+
+variable "content_security_policy" {
+  description = "Content-Security-Policy sent with every response. The baseline allows only same-origin scripts, styles and images (plus data: images), no plugins, no framing."
+  type        = string
+  default     = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'"
+  validation {
+    condition     = can(regex("default-src ", var.content_security_policy)) && length(var.content_security_policy) <= 1783 && !can(regex("[\r\n]", var.content_security_policy))
+    error_message = "content_security_policy must be one line of at most 1783 characters (CloudFront's limit) with a default-src directive."
   }
 }
 
@@ -380,6 +431,38 @@ variable "monthly_budget_usd" {
     condition     = var.monthly_budget_usd > 0
     error_message = "monthly_budget_usd must be positive."
   }
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Audit and threat detection (account-wide services: enable them in one environment per AWS account)
+# ---------------------------------------------------------------------------------------------------------------------
+
+variable "enable_cloudtrail" {
+  description = "Create a multi-region CloudTrail trail of the account's management events, to a KMS-encrypted bucket of its own."
+  type        = bool
+  default     = true
+}
+
+variable "cloudtrail_retention_days" {
+  description = "Days CloudTrail log files are kept (in Glacier after 90 days)."
+  type        = number
+  default     = 365
+  validation {
+    condition     = var.cloudtrail_retention_days > 90 && floor(var.cloudtrail_retention_days) == var.cloudtrail_retention_days
+    error_message = "cloudtrail_retention_days must be a whole number above 90."
+  }
+}
+
+variable "enable_guardduty" {
+  description = "Create the account's GuardDuty detector in aws_region and send high and critical findings to the alert topic."
+  type        = bool
+  default     = true
+}
+
+variable "enable_security_hub" {
+  description = "Enable Security Hub (AWS Foundational and CIS standards) in aws_region and send new high and critical findings to the alert topic."
+  type        = bool
+  default     = true
 }
 
 # ---------------------------------------------------------------------------------------------------------------------

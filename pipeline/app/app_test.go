@@ -141,9 +141,9 @@ func TestDetect_BadInputIsOneClearError(t *testing.T) {
 		files map[string]string
 		want  string
 	}{
-		"empty dir":         {map[string]string{"README.md": "hi"}, "no package.json or go.mod"},
-		"broken json":       {map[string]string{"package.json": "{"}, "package.json is not valid JSON"},
-		"bad nvmrc":         {map[string]string{"package.json": "{}", ".nvmrc": "hydrogen"}, ".nvmrc says"},
+		"empty dir":   {map[string]string{"README.md": "hi"}, "no package.json or go.mod"},
+		"broken json": {map[string]string{"package.json": "{"}, "package.json is not valid JSON"},
+		"bad nvmrc":   {map[string]string{"package.json": "{}", ".nvmrc": "hydrogen"}, ".nvmrc says"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

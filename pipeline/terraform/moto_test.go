@@ -29,6 +29,7 @@ var motoVars = map[string]string{
 	"enable_budget":           "false", // moto's Budgets lacks DescribeSubscribersForNotification: the provider retries ~15 min
 	"enable_autoscaling":      "false", // moto's Application Auto Scaling lacks ListTagsForResource: same hang
 	"deny_insecure_transport": "false", // moto enforces bucket policies; it is reached over plain HTTP
+	"enable_security_headers": "false", // moto's CloudFront lacks CreateResponseHeadersPolicy (404)
 }
 
 // applyBudget is the time the apply test needs: ~5 minutes measured on 2 shared cores, with room for a slow day.

@@ -204,7 +204,7 @@ func (r *Runner) run(ctx context.Context, capture bool, args ...string) ([]byte,
 	cmd.Env = r.environ()
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = interruptGrace
-	var human io.Writer = io.Discard
+	human := io.Discard
 	if r.Stdout != nil {
 		// stdout and stderr are copied by two goroutines: one writer at a time, or a bytes.Buffer loses lines.
 		human = &syncWriter{w: r.Stdout}

@@ -14,6 +14,10 @@ enable_database = false
 enable_cache    = false # moto cannot create ElastiCache replication groups; off everywhere for now
 enable_waf      = true
 
+enable_cloudtrail   = true # account-wide: this stack owns the account's trail, detector and hub
+enable_guardduty    = true
+enable_security_hub = true
+
 alert_email = "alerts@pixelsandpetals.com"
 
 app_name          = "pixelsandpetals"
@@ -25,4 +29,5 @@ single_nat_gateway     = false
 log_retention_days     = 90
 monthly_budget_usd     = 500
 cloudfront_price_class = "PriceClass_All"
+hsts_preload           = true # the apex only: preload covers every subdomain and is slow to undo
 force_destroy          = false

@@ -15,6 +15,10 @@ enable_database = false
 enable_cache    = false # moto cannot create ElastiCache replication groups; off everywhere for now
 enable_waf      = true
 
+enable_cloudtrail   = false # account-wide services: prod's stack owns them (see infra/README.md)
+enable_guardduty    = false
+enable_security_hub = false
+
 alert_email = "alerts+staging@pixelsandpetals.com"
 
 app_name          = "pixelsandpetals"

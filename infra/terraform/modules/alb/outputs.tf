@@ -16,8 +16,8 @@ output "arn_suffix" {
 output "target_group_arn" {
   description = "ARN of the app target group."
   value       = aws_lb_target_group.app.arn
-  # ECS refuses a target group that no load balancer uses yet.
-  depends_on = [aws_lb_listener.https]
+  # ECS refuses a target group that no load balancer uses yet; the listener rule is what attaches it.
+  depends_on = [aws_lb_listener_rule.from_cloudfront]
 }
 
 output "target_group_arn_suffix" {

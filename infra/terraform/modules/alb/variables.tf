@@ -84,3 +84,23 @@ variable "deletion_protection" {
   description = "Refuse to delete the load balancer."
   type        = bool
 }
+
+variable "origin_verify_header_name" {
+  description = "Header CloudFront adds to every origin request; the listener forwards only requests carrying it with origin_verify_header_value."
+  type        = string
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]{1,40}$", var.origin_verify_header_name))
+    error_message = "origin_verify_header_name must be 1-40 letters, digits or hyphens."
+  }
+}
+
+variable "origin_verify_header_value" {
+  description = "Secret value of origin_verify_header_name (from Secrets Manager); requests without it get 403."
+  type        = string
+  sensitive   = true
+  validation {
+    # The listener condition treats * and ? as wildcards and allows at most 128 characters.
+    condition     = can(regex("^[A-Za-z0-9]{32,128}$", var.origin_verify_header_value))
+    error_message = "origin_verify_header_value must be 32-128 letters or digits."
+  }
+}

@@ -16,6 +16,43 @@ resource "aws_cloudfront_origin_access_control" "static" {
   signing_protocol                  = "sigv4"
 }
 
+# Security headers on every response, whatever the origin sends (override = true): the app and the static bucket
+# cannot forget one, and the policy is reviewed in one place. HSTS keeps browsers on HTTPS after the first visit;
+# nosniff and the CSP stop content being run as something it is not; DENY and frame-ancestors stop clickjacking.
+resource "aws_cloudfront_response_headers_policy" "security" {
+  count   = var.enable_security_headers ? 1 : 0
+  name    = "${var.name}-security-headers"
+  comment = "Security headers of ${var.name}"
+
+  security_headers_config {
+    strict_transport_security {
+      access_control_max_age_sec = var.hsts_max_age_seconds
+      include_subdomains         = true
+      preload                    = var.hsts_preload
+      override                   = true
+    }
+    content_type_options {
+      override = true
+    }
+    frame_options {
+      frame_option = "DENY"
+      override     = true
+    }
+    referrer_policy {
+      referrer_policy = "strict-origin-when-cross-origin"
+      override        = true
+    }
+    content_security_policy {
+      content_security_policy = var.content_security_policy
+      override                = true
+    }
+  }
+}
+
+locals {
+  response_headers_policy_id = var.enable_security_headers ? aws_cloudfront_response_headers_policy.security[0].id : null
+}
+
 resource "aws_cloudfront_distribution" "this" {
   enabled         = true
   is_ipv6_enabled = true
@@ -34,6 +71,11 @@ resource "aws_cloudfront_distribution" "this" {
       origin_protocol_policy = "https-only"
       origin_ssl_protocols   = ["TLSv1.2"]
     }
+    # Proves to the ALB that the request came through this distribution (modules/alb answers 403 without it).
+    custom_header {
+      name  = var.origin_verify_header_name
+      value = var.origin_verify_header_value
+    }
   }
 
   origin {
@@ -43,23 +85,25 @@ resource "aws_cloudfront_distribution" "this" {
   }
 
   default_cache_behavior {
-    target_origin_id         = "app"
-    viewer_protocol_policy   = "redirect-to-https"
-    allowed_methods          = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
-    cached_methods           = ["GET", "HEAD"]
-    cache_policy_id          = local.caching_disabled
-    origin_request_policy_id = local.all_viewer_except_host_header
-    compress                 = true
+    target_origin_id           = "app"
+    viewer_protocol_policy     = "redirect-to-https"
+    allowed_methods            = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+    cached_methods             = ["GET", "HEAD"]
+    cache_policy_id            = local.caching_disabled
+    origin_request_policy_id   = local.all_viewer_except_host_header
+    response_headers_policy_id = local.response_headers_policy_id
+    compress                   = true
   }
 
   ordered_cache_behavior {
-    path_pattern           = var.static_path_pattern
-    target_origin_id       = "static"
-    viewer_protocol_policy = "redirect-to-https"
-    allowed_methods        = ["GET", "HEAD", "OPTIONS"]
-    cached_methods         = ["GET", "HEAD"]
-    cache_policy_id        = local.caching_optimized
-    compress               = true
+    path_pattern               = var.static_path_pattern
+    target_origin_id           = "static"
+    viewer_protocol_policy     = "redirect-to-https"
+    allowed_methods            = ["GET", "HEAD", "OPTIONS"]
+    cached_methods             = ["GET", "HEAD"]
+    cache_policy_id            = local.caching_optimized
+    response_headers_policy_id = local.response_headers_policy_id
+    compress                   = true
   }
 
   viewer_certificate {

@@ -104,3 +104,53 @@ variable "deny_insecure_transport" {
   type        = bool
   default     = true
 }
+
+variable "origin_verify_header_name" {
+  description = "Custom header added to every request to the app origin; the ALB forwards only requests carrying it."
+  type        = string
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]{1,40}$", var.origin_verify_header_name))
+    error_message = "origin_verify_header_name must be 1-40 letters, digits or hyphens."
+  }
+}
+
+variable "origin_verify_header_value" {
+  description = "Secret value of origin_verify_header_name (from Secrets Manager)."
+  type        = string
+  sensitive   = true
+  validation {
+    condition     = length(var.origin_verify_header_value) >= 32
+    error_message = "origin_verify_header_value must be at least 32 characters."
+  }
+}
+
+variable "enable_security_headers" {
+  description = "Attach the security headers response policy to every cache behaviour. False only for emulators without the API (moto)."
+  type        = bool
+  default     = true
+}
+
+variable "hsts_max_age_seconds" {
+  description = "Strict-Transport-Security max-age in seconds."
+  type        = number
+  default     = 63072000
+  validation {
+    condition     = var.hsts_max_age_seconds >= 0 && var.hsts_max_age_seconds <= 63072000
+    error_message = "hsts_max_age_seconds must be 0-63072000 (two years)."
+  }
+}
+
+variable "hsts_preload" {
+  description = "Add preload to Strict-Transport-Security (asks browsers' preload lists to hard-code HTTPS for the domain)."
+  type        = bool
+  default     = false
+}
+
+variable "content_security_policy" {
+  description = "Content-Security-Policy header value sent with every response."
+  type        = string
+  validation {
+    condition     = length(var.content_security_policy) > 0 && length(var.content_security_policy) <= 1783
+    error_message = "content_security_policy must be 1-1783 characters (CloudFront's limit)."
+  }
+}

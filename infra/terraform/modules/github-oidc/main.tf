@@ -116,6 +116,7 @@ data "aws_iam_policy_document" "plan" {
   }
   # What `terraform plan` refreshes: the configuration's resources and data sources, read-only. Bucket-level
   # reads only (s3:GetBucket*, s3:Get*Configuration): no object in any bucket but the state above.
+  # secretsmanager:GetRandomPassword: plan opens the ephemeral random passwords (app secret, origin header).
   statement {
     sid = "RefreshReadOnly"
     actions = [
@@ -123,26 +124,31 @@ data "aws_iam_policy_document" "plan" {
       "application-autoscaling:Describe*", "application-autoscaling:ListTagsForResource",
       "budgets:ListTagsForResource", "budgets:ViewBudget",
       "cloudfront:Get*", "cloudfront:List*",
+      "cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*",
       "cloudwatch:Describe*", "cloudwatch:GetDashboard", "cloudwatch:ListTagsForResource",
       "ec2:Describe*", "ec2:GetManagedPrefixListEntries",
       "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy", "ecr:ListTagsForResource",
       "ecs:Describe*", "ecs:List*",
       "elasticache:Describe*", "elasticache:ListTagsForResource",
       "elasticloadbalancing:Describe*",
+      "events:Describe*", "events:List*",
+      "guardduty:Get*", "guardduty:List*",
       "iam:Get*", "iam:List*",
       "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListResourceTags",
       "logs:Describe*", "logs:ListTagsForResource", "logs:ListTagsLogGroup",
       "rds:Describe*", "rds:ListTagsForResource",
       "route53:Get*", "route53:List*",
       "s3:GetBucket*", "s3:Get*Configuration", "s3:ListAllMyBuckets",
-      "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy", "secretsmanager:ListSecretVersionIds",
+      "secretsmanager:DescribeSecret", "secretsmanager:GetRandomPassword", "secretsmanager:GetResourcePolicy", "secretsmanager:ListSecretVersionIds",
+      "securityhub:Describe*", "securityhub:Get*", "securityhub:List*",
       "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListTagsForResource",
       "wafv2:Get*", "wafv2:List*",
     ]
     resources = ["*"]
   }
   # The provider refreshes aws_secretsmanager_secret_version with GetSecretValue (only the version metadata ends
-  # in the state: the value is write-only). This environment's app secret only.
+  # in the state: the value is write-only), and the origin header's value is read back with it. This environment's
+  # secrets (<name>/app, <name>/origin-verify) only.
   statement {
     sid       = "RefreshAppSecretVersion"
     actions   = ["secretsmanager:GetSecretValue"]

@@ -1,9 +1,17 @@
-# Least privilege between tiers: the internet reaches only the ALB; only the ALB reaches the tasks, and only on
+# Least privilege between tiers: only CloudFront reaches the ALB; only the ALB reaches the tasks, and only on
 # the container port. Databases and caches add their own ingress from the ECS group (modules/database, cache).
+
+# CloudFront's origin-facing addresses, maintained by AWS. Admitting only these keeps the WAF, the security headers
+# and the TLS policy at the edge from being bypassed by calling the ALB directly. The list weighs ~55 rules of the
+# group's inbound quota (60 by default), so it is referenced once: HTTPS only, the one port CloudFront uses
+# (origin_protocol_policy https-only).
+data "aws_ec2_managed_prefix_list" "cloudfront" {
+  name = "com.amazonaws.global.cloudfront.origin-facing"
+}
 
 resource "aws_security_group" "alb" {
   name        = "${var.name}-alb"
-  description = "Load balancer: HTTP/HTTPS in, app port out to the ECS tasks only"
+  description = "Load balancer: HTTPS in from CloudFront only, app port out to the ECS tasks only"
   vpc_id      = var.vpc_id
   tags        = { Name = "${var.name}-alb" }
 }
@@ -15,14 +23,13 @@ resource "aws_security_group" "ecs" {
   tags        = { Name = "${var.name}-ecs" }
 }
 
-resource "aws_vpc_security_group_ingress_rule" "alb_in" {
-  for_each          = { for pair in setproduct(var.alb_ingress_cidrs, [80, 443]) : "${pair[0]}:${pair[1]}" => pair }
+resource "aws_vpc_security_group_ingress_rule" "alb_from_cloudfront" {
   security_group_id = aws_security_group.alb.id
-  description       = each.value[1] == 80 ? "HTTP (redirected to HTTPS)" : "HTTPS"
+  description       = "HTTPS from CloudFront's origin-facing servers"
   ip_protocol       = "tcp"
-  from_port         = each.value[1]
-  to_port           = each.value[1]
-  cidr_ipv4         = each.value[0]
+  from_port         = 443
+  to_port           = 443
+  prefix_list_id    = data.aws_ec2_managed_prefix_list.cloudfront.id
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_ecs" {
@@ -53,20 +60,14 @@ resource "aws_vpc_security_group_egress_rule" "ecs_https" {
   cidr_ipv4         = "0.0.0.0/0"
 }
 
-# NACLs are a coarse second layer: stateless, so return traffic needs the ephemeral port range.
+# NACLs are a coarse second layer: stateless, so return traffic needs the ephemeral port range. They cannot
+# reference prefix lists, so 443 stays open to all here; the ALB's security group narrows it to CloudFront. Nothing
+# listens on 80 (CloudFront reaches the origin over HTTPS only).
 resource "aws_network_acl" "public" {
   vpc_id     = var.vpc_id
   subnet_ids = var.public_subnet_ids
   tags       = { Name = "${var.name}-public" }
 
-  ingress {
-    rule_no    = 100
-    action     = "allow"
-    protocol   = "tcp"
-    cidr_block = "0.0.0.0/0"
-    from_port  = 80
-    to_port    = 80
-  }
   ingress {
     rule_no    = 110
     action     = "allow"

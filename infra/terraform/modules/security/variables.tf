@@ -51,12 +51,3 @@ variable "container_port" {
     error_message = "container_port must be a TCP port."
   }
 }
-
-variable "alb_ingress_cidrs" {
-  description = "IPv4 CIDR blocks allowed to reach the ALB on 80 and 443."
-  type        = list(string)
-  validation {
-    condition     = alltrue([for c in var.alb_ingress_cidrs : can(cidrhost(c, 0))])
-    error_message = "alb_ingress_cidrs must hold IPv4 CIDR blocks."
-  }
-}
