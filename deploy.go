@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -43,7 +43,7 @@ func (m *Delivery) open(ctx context.Context, env string) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	backend, err := backendSettings(dir, env)
+	backend, err := terraform.BackendSettings(dir, env)
 	if err != nil {
 		return nil, err
 	}
@@ -416,18 +416,14 @@ func retentionOf(keep int, keepFor string) (static.Retention, error) {
 // smokePlan is the app's smoke.json, or GET /healthz and / when it ships none. Read before anything is deployed,
 // so a broken file stops the release up front, naming the file: a typo must not quietly become the default test.
 func (m *Delivery) smokePlan(ctx context.Context) (smoke.Plan, error) {
-	entries, err := m.Source.Entries(ctx)
-	if err != nil {
-		return smoke.Plan{}, fmt.Errorf("listing the source: %s", firstLine(err))
-	}
-	if !slices.Contains(entries, smoke.PlanFile) {
+	raw, err := (&sourceDir{dir: m.Source}).ReadFile(ctx, smoke.PlanFile)
+	if errors.Is(err, fs.ErrNotExist) {
 		return smoke.DefaultPlan(), nil
 	}
-	raw, err := m.Source.File(smoke.PlanFile).Contents(ctx)
 	if err != nil {
 		return smoke.Plan{}, fmt.Errorf("%s: unreadable: %s", smoke.PlanFile, firstLine(err))
 	}
-	p, err := smoke.LoadPlan([]byte(raw))
+	p, err := smoke.LoadPlan(raw)
 	if err != nil && !strings.Contains(err.Error(), smoke.PlanFile) {
 		err = fmt.Errorf("%s: %w", smoke.PlanFile, err)
 	}
@@ -482,7 +478,7 @@ func (m *Delivery) Rollback(
 	if err != nil {
 		return "", fmt.Errorf("rollback %s: %w", env, err)
 	}
-	if err := release.CheckAssets(ctx, s3c, targets.StaticBucket, back); err != nil {
+	if err := static.CheckAssets(ctx, s3c, targets.StaticBucket, back); err != nil {
 		return "", fmt.Errorf("rollback %s: %w", env, err)
 	}
 	res, err := ecs.Rollback(ctx, ecsc, ecs.RollbackOptions{Cluster: targets.Cluster,

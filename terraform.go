@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -40,26 +39,6 @@ func (m *Delivery) environment(ctx context.Context, env string) (string, error) 
 		return "", err
 	}
 	return dir, nil
-}
-
-// backendSettings reads the top-level `key = "value"` settings of an environment's backend file: the state
-// bucket, lock table and region that bootstrap creates and the deploy lock uses.
-func backendSettings(dir, env string) (map[string]string, error) {
-	f, err := os.Open(filepath.Join(dir, terraform.BackendFile(env)))
-	if err != nil {
-		return nil, fmt.Errorf("environment %s has no backend file %s", env, terraform.BackendFile(env))
-	}
-	defer func() { _ = f.Close() }() // read-only: a close error cannot lose data
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), "=")
-		if !ok || strings.HasPrefix(strings.TrimSpace(k), "#") {
-			continue
-		}
-		out[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(v), `"`)
-	}
-	return out, sc.Err()
 }
 
 // terraformFor is a container ready to run terraform for env: the infra directory, AWS access, the backend

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -41,13 +40,9 @@ type standInApp struct {
 
 func startStandInApp(t *testing.T) *standInApp {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &standInApp{port: l.Addr().(*net.TCPAddr).Port}
+	a := &standInApp{}
 	a.healthy.Store(true)
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	a.port = portOf(t, serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !a.healthy.Load() {
 			http.Error(w, "bad release", http.StatusInternalServerError)
 			return
@@ -57,9 +52,7 @@ func startStandInApp(t *testing.T) *standInApp {
 			return
 		}
 		_, _ = io.WriteString(w, "<!doctype html><title>Pixels &amp; Petals</title>") // as above
-	})}
-	go func() { _ = srv.Serve(l) }() // returns http.ErrServerClosed when the cleanup closes it
-	t.Cleanup(func() { _ = srv.Close() })
+	})))
 	return a
 }
 
@@ -106,12 +99,18 @@ func (d *deployLab) call(t *testing.T, src string, args ...string) run {
 	return dagger(t, deployTimeout, append(flags, args...)...)
 }
 
-func (d *deployLab) deploy(t *testing.T, src, tag string) run {
-	args := []string{"deploy", "--env=dev", "--tag=" + tag, "--format=json", "--skip-check"}
+// tfCall runs a function that plans or applies dev, with the -var overrides moto needs.
+func (d *deployLab) tfCall(t *testing.T, src string, fn ...string) run {
+	t.Helper()
+	args := append([]string(nil), fn...)
 	for _, v := range motoVars {
 		args = append(args, "--tf-var="+v)
 	}
 	return d.call(t, src, args...)
+}
+
+func (d *deployLab) deploy(t *testing.T, src, tag string) run {
+	return d.tfCall(t, src, "deploy", "--env=dev", "--tag="+tag, "--format=json", "--skip-check")
 }
 
 type summary struct {

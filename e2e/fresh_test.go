@@ -21,15 +21,6 @@ import (
 
 var planCounts = regexp.MustCompile(`plan dev: (\d+) to add, (\d+) to change, (\d+) to destroy, (\d+) to replace`)
 
-func (d *deployLab) tfCall(t *testing.T, src string, fn ...string) run {
-	t.Helper()
-	args := append([]string(nil), fn...)
-	for _, v := range motoVars {
-		args = append(args, "--tf-var="+v)
-	}
-	return d.call(t, src, args...)
-}
-
 // plan returns the numbers of `plan --env dev`: to add, to change, to destroy, to replace.
 func (d *deployLab) plan(t *testing.T, src string) []string {
 	t.Helper()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/pixelsandpetals/delivery/internal/testkit"
 	"github.com/pixelsandpetals/delivery/pipeline/awsenv"
+	"github.com/pixelsandpetals/delivery/pipeline/terraform"
 )
 
 // releaseSource is the sample app as release name: its page carries <meta name="release">, and edit changes files.
@@ -294,21 +295,14 @@ func waitServing(t *testing.T, e *edge, taskDefinition string) {
 	}
 }
 
-// backendSetting reads one setting of an environment's backend file, as the module does.
+// backendSetting is one setting of an environment's backend file, read as the module reads it.
 func backendSetting(t *testing.T, env, key string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repoRoot(t), "infra", "terraform", "environments", env+".backend.hcl"))
-	if err != nil {
-		t.Fatal(err)
+	settings, err := terraform.BackendSettings(filepath.Join(repoRoot(t), "infra", "terraform"), env)
+	if err != nil || settings[key] == "" {
+		t.Fatalf("no %s in environments/%s.backend.hcl (%v)", key, env, err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, ok := strings.Cut(line, "=")
-		if ok && strings.TrimSpace(k) == key {
-			return strings.Trim(strings.TrimSpace(v), `"`)
-		}
-	}
-	t.Fatalf("no %s in environments/%s.backend.hcl", key, env)
-	return ""
+	return settings[key]
 }
 
 func revisionNumber(td string) string { return td[strings.LastIndex(td, ":")+1:] }

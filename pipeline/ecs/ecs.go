@@ -40,10 +40,11 @@ type Revision struct {
 	Label string
 }
 
-func revisionOf(arn string) Revision { return Revision{ARN: arn, Label: label(arn)} }
+func revisionOf(arn string) Revision { return Revision{ARN: arn, Label: Label(arn)} }
 
 // label turns arn:aws:ecs:…:task-definition/web:42 into web:42; anything else is returned as given.
-func label(arn string) string {
+// Label is a task definition's "family:revision", from its ARN or from a label already.
+func Label(arn string) string {
 	if i := strings.LastIndex(arn, "task-definition/"); i >= 0 {
 		return arn[i+len("task-definition/"):]
 	}

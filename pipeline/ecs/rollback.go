@@ -114,7 +114,7 @@ func previousRevision(ctx context.Context, c Client, t target, current Revision)
 			return "", t.errorf("list revisions of %s: %s", family, awsenv.Explain(err))
 		}
 		for _, arn := range page.TaskDefinitionArns {
-			if f, r, ok := splitLabel(label(arn)); ok && f == family && r < rev && r > bestRev {
+			if f, r, ok := splitLabel(Label(arn)); ok && f == family && r < rev && r > bestRev {
 				best, bestRev = arn, r
 			}
 		}

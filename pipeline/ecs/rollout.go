@@ -124,7 +124,7 @@ func serving(svc types.Service, ours Revision) string {
 	if td == "" || td == ours.ARN {
 		return "the service stays on " + ours.Label
 	}
-	return "ECS put the service back on " + label(td)
+	return "ECS put the service back on " + Label(td)
 }
 
 // latestOf returns the newest ACTIVE revision of current's family when it is newer than current, else current.

@@ -21,10 +21,10 @@ func loadTaskDefinition(ctx context.Context, c Client, t target, ref string) (*t
 		Include:        []types.TaskDefinitionField{types.TaskDefinitionFieldTags},
 	})
 	if err != nil {
-		return nil, nil, t.errorf("task definition %s: %s", label(ref), awsenv.Explain(err))
+		return nil, nil, t.errorf("task definition %s: %s", Label(ref), awsenv.Explain(err))
 	}
 	if out.TaskDefinition == nil {
-		return nil, nil, t.errorf("task definition %s: ECS returned none", label(ref))
+		return nil, nil, t.errorf("task definition %s: ECS returned none", Label(ref))
 	}
 	return out.TaskDefinition, out.Tags, nil
 }
@@ -50,7 +50,7 @@ func withImage(td *types.TaskDefinition, container, image string, env map[string
 		return &out, nil
 	}
 	return nil, fmt.Errorf("task definition %s has no container %q (containers: %s)",
-		label(aws.ToString(td.TaskDefinitionArn)), container, strings.Join(names, ", "))
+		Label(aws.ToString(td.TaskDefinitionArn)), container, strings.Join(names, ", "))
 }
 
 func mergeEnv(current []types.KeyValuePair, env map[string]string) []types.KeyValuePair {

@@ -26,7 +26,7 @@ func judge(svc types.Service, id, td string, maxFailed int, lastStopped string) 
 		case p == nil:
 			return fail("deployment %s disappeared and the service has no PRIMARY deployment", id)
 		case aws.ToString(p.TaskDefinition) != td:
-			return fail("ECS rolled it back: deployment %s is gone and %s is PRIMARY again", id, label(aws.ToString(p.TaskDefinition)))
+			return fail("ECS rolled it back: deployment %s is gone and %s is PRIMARY again", id, Label(aws.ToString(p.TaskDefinition)))
 		default:
 			return fail("deployment %s was replaced by deployment %s", id, aws.ToString(p.Id))
 		}
@@ -111,5 +111,5 @@ func statusLine(d *types.Deployment) string {
 		state = aws.ToString(d.Status)
 	}
 	return fmt.Sprintf("deployment %s (%s): %s, running %d/%d, pending %d, failed %d", aws.ToString(d.Id),
-		label(aws.ToString(d.TaskDefinition)), state, d.RunningCount, d.DesiredCount, d.PendingCount, d.FailedTasks)
+		Label(aws.ToString(d.TaskDefinition)), state, d.RunningCount, d.DesiredCount, d.PendingCount, d.FailedTasks)
 }

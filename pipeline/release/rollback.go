@@ -1,16 +1,10 @@
 package release
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
-
-	"github.com/pixelsandpetals/delivery/pipeline/awsenv"
+	"github.com/pixelsandpetals/delivery/pipeline/ecs"
 	"github.com/pixelsandpetals/delivery/pipeline/static"
 )
 
@@ -35,7 +29,7 @@ func RollbackTarget(releases []static.ReleaseManifest, serving, to string) (stat
 	}
 	current, found := static.FindRelease(releases, serving)
 	for _, r := range releases {
-		if r.TaskDefinition == "" || sameRevision(r.TaskDefinition, serving) {
+		if r.TaskDefinition == "" || ecs.Label(r.TaskDefinition) == ecs.Label(serving) {
 			continue
 		}
 		if found && !r.Created.Before(current.Created) {
@@ -44,38 +38,6 @@ func RollbackTarget(releases []static.ReleaseManifest, serving, to string) (stat
 		return r, nil
 	}
 	return static.ReleaseManifest{}, fmt.Errorf("no recorded release before %s to roll back to (recorded: %s)", serving, recordedList(releases))
-}
-
-// CheckAssets makes sure every asset the release needs is still in the bucket: a release older than the retention
-// kept may have lost them, and rolling back to it would serve pages without their scripts and styles.
-func CheckAssets(ctx context.Context, c static.S3API, bucket string, r static.ReleaseManifest) error {
-	var missing []string
-	for _, k := range r.Keys {
-		_, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(k)})
-		if err != nil {
-			var apiErr smithy.APIError
-			if errors.As(err, &apiErr) && (apiErr.ErrorCode() == "NotFound" || apiErr.ErrorCode() == "NoSuchKey") {
-				missing = append(missing, k)
-				continue
-			}
-			return fmt.Errorf("checking the assets of release %s in s3://%s: %s", r.Tag, bucket, awsenv.Explain(err))
-		}
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("release %s (%s) lost %d of its %d assets to cleanup (first: %s): it is older than the releases kept; deploy its commit again instead",
-			r.Tag, r.TaskDefinition, len(missing), len(r.Keys), missing[0])
-	}
-	return nil
-}
-
-func sameRevision(a, b string) bool {
-	label := func(s string) string {
-		if i := strings.LastIndex(s, "task-definition/"); i >= 0 {
-			return s[i+len("task-definition/"):]
-		}
-		return s
-	}
-	return label(a) == label(b)
 }
 
 func recordedList(releases []static.ReleaseManifest) string {

@@ -187,17 +187,14 @@ func ListReleases(ctx context.Context, c S3API, bucket string) ([]ReleaseManifes
 	fail := func(doing, key string, err error) error {
 		return fmt.Errorf("static release list: %s s3://%s/%s: %s", doing, bucket, key, explainBucket(bucket, err))
 	}
+	listed, err := listKeys(ctx, c, bucket, ReleasePrefix)
+	if err != nil {
+		return nil, fail("list", ReleasePrefix, err)
+	}
 	var keys []string
-	pages := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(ReleasePrefix)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fail("list", ReleasePrefix, err)
-		}
-		for _, o := range page.Contents {
-			if k := aws.ToString(o.Key); !strings.HasSuffix(k, "/") { // a console "folder" marker is no manifest
-				keys = append(keys, k)
-			}
+	for _, k := range listed {
+		if !strings.HasSuffix(k, "/") { // a console "folder" marker is no manifest
+			keys = append(keys, k)
 		}
 	}
 	var (
@@ -277,6 +274,27 @@ func taskDefinitionLabel(td string) string {
 		return td[i+len("task-definition/"):]
 	}
 	return td
+}
+
+// CheckAssets makes sure every asset the release needs is still in the bucket: a release older than the retention
+// kept may have lost them, and rolling back to it would serve pages without their scripts and styles.
+func CheckAssets(ctx context.Context, c S3API, bucket string, r ReleaseManifest) error {
+	var missing []string
+	for _, k := range r.Keys {
+		_, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(k)})
+		if cd := code(err); cd == "NotFound" || cd == "NoSuchKey" {
+			missing = append(missing, k)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("checking the assets of release %s in s3://%s: %s", r.Tag, bucket, awsenv.Explain(err))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("release %s (%s) lost %d of its %d assets to cleanup (first: %s): it is older than the releases kept; deploy its commit again instead",
+			r.Tag, r.TaskDefinition, len(missing), len(r.Keys), missing[0])
+	}
+	return nil
 }
 
 // getObject reads a whole object of at most max bytes; found is false when there is none.

@@ -269,3 +269,22 @@ func TestListReleases_MissingBucketSaysSo(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A rollback target whose assets were cleaned up is refused, naming what is missing; one with all of them passes.
+func TestCheckAssets_ARolledBackReleaseNeedsEveryAssetItRecorded(t *testing.T) {
+	b := newReleaseBucket(t, testkit.StartMoto(t), "assets-check")
+	r := static.ReleaseManifest{Tag: "r1", TaskDefinition: "web:3", Keys: []string{"assets/app.11111111.js", "assets/app.22222222.css"}}
+	for _, k := range r.Keys {
+		b.putObject(t, k, "x")
+	}
+	if err := static.CheckAssets(context.Background(), b.s3, b.name, r); err != nil {
+		t.Fatalf("all assets present: %v", err)
+	}
+	if _, err := b.s3.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(b.name), Key: aws.String(r.Keys[1])}); err != nil {
+		t.Fatal(awsenv.Explain(err))
+	}
+	err := static.CheckAssets(context.Background(), b.s3, b.name, r)
+	if err == nil || !strings.Contains(err.Error(), "release r1 (web:3) lost 1 of its 2 assets to cleanup (first: assets/app.22222222.css)") {
+		t.Fatalf("want a one-line refusal naming the missing asset, got %v", err)
+	}
+}

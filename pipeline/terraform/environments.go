@@ -1,7 +1,9 @@
 package terraform
 
 import (
+	"bufio"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -41,3 +43,23 @@ func VarFile(env string) string { return filepath.Join("environments", env+".tfv
 
 // BackendFile is the backend configuration of env, relative to the Terraform directory.
 func BackendFile(env string) string { return filepath.Join("environments", env+".backend.hcl") }
+
+// BackendSettings reads the top-level `key = "value"` settings of an environment's backend file: the state
+// bucket, lock table and region that bootstrap creates and the deploy lock uses.
+func BackendSettings(dir, env string) (map[string]string, error) {
+	f, err := os.Open(filepath.Join(dir, BackendFile(env)))
+	if err != nil {
+		return nil, fmt.Errorf("environment %s has no backend file %s", env, BackendFile(env))
+	}
+	defer func() { _ = f.Close() }() // read-only: a close error cannot lose data
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		if !ok || strings.HasPrefix(strings.TrimSpace(k), "#") {
+			continue
+		}
+		out[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(v), `"`)
+	}
+	return out, sc.Err()
+}
