@@ -171,6 +171,9 @@ func (l *lockedBuffer) String() string {
 // hang the check for ever.
 var appHealthClient = &http.Client{Timeout: 3 * time.Second}
 
+// targetClient forwards a visitor's request to the serving tasks, bounded like an ALB's wait for its target.
+var targetClient = &http.Client{Timeout: 15 * time.Second}
+
 // startApp runs image (a registry reference pinned by digest) through the lab's engine and waits for /healthz, as
 // ECS's health check does; a start that is not healthy within 90 s is replaced by a new one (at most 3 starts).
 func startApp(t *testing.T, revision, image string, containerPort int) *app {
@@ -265,15 +268,16 @@ type edge struct {
 	fallback      route
 	URL           string
 
-	mu      sync.Mutex
-	apps    map[string]*app // by task definition ARN
-	serving string          // the revision whose tasks answer
-	wanted  string          // the revision the service was last pointed at
-	failed  []string
+	mu       sync.Mutex
+	apps     map[string]*app // tasks that took traffic, by task definition ARN
+	starting map[string]*app // tasks started for the revision the service was pointed at, not yet healthy
+	serving  string          // the revision whose tasks answer
+	wanted   string          // the revision the service was last pointed at
+	failed   []string
 }
 
 func newEdge(t *testing.T, cfg aws.Config, containerPort int) *edge {
-	e := &edge{t: t, cfg: cfg, containerPort: containerPort, apps: map[string]*app{}}
+	e := &edge{t: t, cfg: cfg, containerPort: containerPort, apps: map[string]*app{}, starting: map[string]*app{}}
 	e.URL = serve(t, e)
 	return e
 }
@@ -321,7 +325,9 @@ func (e *edge) loadDistribution(ctx context.Context) {
 	}
 }
 
-// follow starts the tasks of a revision the service was pointed at; the edge switches to them once healthy.
+// follow starts new tasks of a revision the service was pointed at, as ECS does for a rollout and for a rollback to
+// an older revision alike; the edge switches to them once healthy and stops the tasks they replace after draining.
+// Pointing the service at the revision that already serves changes nothing.
 func (e *edge) follow(taskDefinition string) {
 	ctx := context.Background()
 	td, err := awsecs.NewFromConfig(e.cfg).DescribeTaskDefinition(ctx, &awsecs.DescribeTaskDefinitionInput{TaskDefinition: &taskDefinition})
@@ -340,22 +346,36 @@ func (e *edge) follow(taskDefinition string) {
 	repo, _, _ := strings.Cut(image[strings.Index(image, "/")+1:], ":")
 	e.mu.Lock()
 	e.wanted = arn
-	a := e.apps[arn]
+	if e.serving == arn {
+		e.mu.Unlock()
+		return
+	}
+	a := e.starting[arn]
 	if a == nil {
 		a = startApp(e.t, arn, labRegistry+"/"+repo+"@"+digest, e.containerPort)
-		e.apps[arn] = a
+		e.starting[arn] = a
 	}
 	e.mu.Unlock()
 	go func() {
 		<-a.ready
 		e.mu.Lock()
 		defer e.mu.Unlock()
+		if e.starting[arn] == a {
+			delete(e.starting, arn)
+		}
 		if a.err != nil {
 			e.failed = append(e.failed, fmt.Sprintf("%v\n%s", a.err, tail(a.output(), 30)))
 			return
 		}
-		if e.wanted == arn {
-			e.serving = arn
+		if e.wanted != arn {
+			a.stop() // the service moved on while these tasks started
+			return
+		}
+		replaced := e.apps[e.serving]
+		e.serving = arn
+		e.apps[arn] = a
+		if replaced != nil && replaced != a {
+			time.AfterFunc(5*time.Second, replaced.stop) // connection draining
 		}
 	}()
 }
@@ -391,7 +411,7 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no healthy targets", http.StatusServiceUnavailable)
 		return
 	}
-	resp, err := appHealthClient.Get(fmt.Sprintf("http://127.0.0.1:%d%s", a.hostPort(), r.URL.RequestURI()))
+	resp, err := targetClient.Get(fmt.Sprintf("http://127.0.0.1:%d%s", a.hostPort(), r.URL.RequestURI()))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return

@@ -34,7 +34,7 @@ import (
 const identityBudget = 8 * time.Minute
 
 // motoAccount is moto's default account id.
-const motoAccount = "123456789012"
+const motoAccount = testkit.Account
 
 // ciEnv is one environment's names as the test builds them: its backend from the committed backend file, its app
 // resources named like the root module names them.
@@ -80,32 +80,9 @@ func TestIdentity_CIRolesUnderIAMEnforcement(t *testing.T) {
 	defer cancel()
 	r := projectRunner(t)
 
-	// The first three requests are unauthenticated: they make the administrator every later call signs as.
-	m := startEnforcedMoto(t, 3)
-	anon := m.config(t, "bootstrap", "bootstrap", "")
-	var key struct {
-		ID     string `xml:"CreateAccessKeyResult>AccessKey>AccessKeyId"`
-		Secret string `xml:"CreateAccessKeyResult>AccessKey>SecretAccessKey"`
-	}
-	for _, call := range []struct {
-		action string
-		params url.Values
-		out    any
-	}{
-		{"CreateUser", url.Values{"UserName": {"admin"}}, nil},
-		{"PutUserPolicy", url.Values{"UserName": {"admin"}, "PolicyName": {"AdministratorAccess"},
-			"PolicyDocument": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}}, nil},
-		{"CreateAccessKey", url.Values{"UserName": {"admin"}}, &key},
-	} {
-		if err := iamCall(ctx, anon, m.endpoint, call.action, call.params, call.out); err != nil {
-			t.Fatalf("%s: %v", call.action, err)
-		}
-	}
-	admin := m.config(t, key.ID, key.Secret, "")
-	adminARN := "arn:aws:iam::" + motoAccount + ":user/admin"
-	if err := iamCall(ctx, anon, m.endpoint, "ListUsers", nil, nil); !accessDenied(err) && !strings.Contains(fmt.Sprint(err), "InvalidClientTokenId") {
-		t.Fatalf("moto does not enforce IAM after the first three requests: ListUsers with unknown keys gave %v", err)
-	}
+	m := testkit.StartEnforcedMoto(t)
+	admin := m.Config(t, m.Admin)
+	adminARN := m.AdminARN()
 
 	dev, prod := newCIEnv(t, r.Dir, "dev"), newCIEnv(t, r.Dir, "prod")
 	step := func(name string, f func() error) {
@@ -126,9 +103,9 @@ func TestIdentity_CIRolesUnderIAMEnforcement(t *testing.T) {
 	}
 	defer func() { _ = logf.Close() }() // terraform's log, read back by path for failure messages only
 	tf := func(dir string, creds aws.Credentials) *Runner {
-		return &Runner{Dir: dir, CLIConfig: r.CLIConfig, Env: m.env(t, creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken), Stdout: logf}
+		return &Runner{Dir: dir, CLIConfig: r.CLIConfig, Env: enforcedEnv(t, m, creds), Stdout: logf}
 	}
-	adminCreds := aws.Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret}
+	adminCreds := m.Admin
 	tfStep := func(name string, f func() error) {
 		t.Helper()
 		step(name, func() error {
@@ -153,10 +130,10 @@ func TestIdentity_CIRolesUnderIAMEnforcement(t *testing.T) {
 		return account.Apply(ctx, "account.tfplan")
 	})
 
-	// The roles of dev and prod through modules/github-oidc, exactly as the root module wires them, plus the
-	// test-only trusted principal; the state goes to dev's state bucket like dev's own would.
+	// The roles of dev and prod through modules/github-oidc, exactly as the root module wires them; the state goes to
+	// dev's state bucket like dev's own would.
 	id := tf(filepath.Join(r.Dir, "ci-identity-test"), adminCreds)
-	writeFile(t, filepath.Join(id.Dir, "main.tf"), identityRoot(adminARN, dev, prod))
+	writeFile(t, filepath.Join(id.Dir, "main.tf"), identityRoot(dev, prod))
 	writeFile(t, filepath.Join(id.Dir, "test.tfvars"), "")
 	lock, err := os.ReadFile(filepath.Join(r.Dir, ".terraform.lock.hcl"))
 	if err != nil {
@@ -183,6 +160,15 @@ func TestIdentity_CIRolesUnderIAMEnforcement(t *testing.T) {
 	if len(dev.roles) != 3 || len(prod.roles) != 3 {
 		t.Fatalf("outputs %s", js)
 	}
+	// moto cannot check AssumeRoleWithWebIdentity under enforcement: the administrator is trusted as well, so the
+	// test gets credentials of exactly these roles through AssumeRole.
+	for _, e := range []*ciEnv{dev, prod} {
+		for _, arn := range e.roles {
+			if err := testkit.TrustAlso(ctx, admin, roleName(arn), adminARN); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	// A prod state next to the account stack's, for the cross-environment checks.
 	if _, err := awsenv.S3(admin).PutObject(ctx, &s3.PutObjectInput{Bucket: &prod.bucket, Key: &prod.key,
 		Body: strings.NewReader(`{"version":4,"serial":1,"lineage":"prod","outputs":{},"resources":[]}`)}); err != nil {
@@ -191,12 +177,12 @@ func TestIdentity_CIRolesUnderIAMEnforcement(t *testing.T) {
 
 	as := func(e *ciEnv, role string) aws.Config {
 		t.Helper()
-		creds, err := assume(ctx, admin, e.roles[role], "test-"+role)
+		creds, err := testkit.AssumeRole(ctx, admin, e.roles[role], "test-"+role)
 		if err != nil {
 			t.Fatalf("AssumeRole %s %s: %v", e.name, role, err)
 		}
 		cfg := admin.Copy()
-		cfg.Credentials = staticCreds(creds)
+		cfg.Credentials = testkit.StaticCreds(creds)
 		return cfg
 	}
 	credsOf := func(cfg aws.Config) aws.Credentials {
@@ -319,13 +305,13 @@ func TestIdentity_CIRolesUnderIAMEnforcement(t *testing.T) {
 			ID     string `xml:"CreateAccessKeyResult>AccessKey>AccessKeyId"`
 			Secret string `xml:"CreateAccessKeyResult>AccessKey>SecretAccessKey"`
 		}
-		if err := iamCall(ctx, admin, m.endpoint, "CreateAccessKey", url.Values{"UserName": {"intruder"}}, &k); err != nil {
+		if err := testkit.IAMCall(ctx, admin, "CreateAccessKey", url.Values{"UserName": {"intruder"}}, &k); err != nil {
 			t.Fatal(err)
 		}
-		intruder := m.config(t, k.ID, k.Secret, "")
+		intruder := m.Config(t, aws.Credentials{AccessKeyID: k.ID, SecretAccessKey: k.Secret})
 		for _, e := range []*ciEnv{dev, prod} {
 			for role, arn := range e.roles {
-				if _, err := assume(ctx, intruder, arn, "intruder"); !accessDenied(err) {
+				if _, err := testkit.AssumeRole(ctx, intruder, arn, "intruder"); !testkit.AccessDenied(err) {
 					t.Errorf("an administrator the trust policy does not name assumed %s's %s role: %v", e.name, role, err)
 				}
 			}
@@ -341,7 +327,7 @@ func TestIdentity_CIRolesUnderIAMEnforcement(t *testing.T) {
 				var out struct {
 					Doc string `xml:"GetRoleResult>Role>AssumeRolePolicyDocument"`
 				}
-				if err := iamCall(ctx, admin, m.endpoint, "GetRole", url.Values{"RoleName": {roleName(arn)}}, &out); err != nil {
+				if err := testkit.IAMCall(ctx, admin, "GetRole", url.Values{"RoleName": {roleName(arn)}}, &out); err != nil {
 					t.Fatal(err)
 				}
 				doc, err := url.QueryUnescape(out.Doc)
@@ -404,7 +390,7 @@ func TestIdentity_CIRolesUnderIAMEnforcement(t *testing.T) {
 			var out struct {
 				Doc string `xml:"GetRolePolicyResult>PolicyDocument"`
 			}
-			if err := iamCall(ctx, admin, m.endpoint, "GetRolePolicy", url.Values{"RoleName": {roleName(e.roles[role])},
+			if err := testkit.IAMCall(ctx, admin, "GetRolePolicy", url.Values{"RoleName": {roleName(e.roles[role])},
 				"PolicyName": {role + "-" + e.name}}, &out); err != nil {
 				t.Fatal(err)
 			}
@@ -456,8 +442,8 @@ const (
 func roleName(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
 
 // identityRoot is a root module with the CI roles of two environments, wired like infra/terraform/main.tf wires
-// its one, and the test-only trusted principal.
-func identityRoot(trusted string, envs ...*ciEnv) string {
+// its one.
+func identityRoot(envs ...*ciEnv) string {
 	var b strings.Builder
 	b.WriteString(`terraform {
   required_version = ">= 1.11"
@@ -495,7 +481,6 @@ module "%[1]s" {
   pass_role_arns              = ["arn:aws:iam::%[3]s:role/%[2]s-task", "arn:aws:iam::%[3]s:role/%[2]s-task-execution"]
   static_bucket_arn           = "arn:aws:s3:::%[11]s"
   distribution_arn            = "arn:aws:cloudfront::%[3]s:distribution/%[12]s"
-  test_trusted_principal_arns = ["%[13]s"]
 }
 
 output "%[1]s_roles" {
@@ -506,7 +491,7 @@ output "%[1]s_roles" {
   }
 }
 `, e.name, name, motoAccount, e.bucket, e.key, e.tableARN(), testkit.Region, e.repo, e.cluster, e.serviceARN(),
-			e.staticBucket, e.distID, trusted)
+			e.staticBucket, e.distID)
 	}
 	return b.String()
 }
@@ -588,13 +573,13 @@ func (c calls) allow(what string, err error) {
 
 func (c calls) deny(what string, err error) {
 	c.t.Helper()
-	if !accessDenied(err) {
+	if !testkit.AccessDenied(err) {
 		c.t.Errorf("%s: want AccessDenied, got %v", what, err)
 	}
 }
 
 func (c calls) iam(action string, params url.Values) error {
-	return iamCall(c.ctx, c.cfg, aws.ToString(c.cfg.BaseEndpoint), action, params, nil)
+	return testkit.IAMCall(c.ctx, c.cfg, action, params, nil)
 }
 
 func (c calls) getObject(bucket, key string) error {

@@ -55,19 +55,6 @@ data "aws_iam_policy_document" "trust" {
       values   = [each.value]
     }
   }
-  # Test only (pipeline/terraform's IAM-enforced moto test): emulators cannot check AssumeRoleWithWebIdentity, so
-  # the test trusts one AWS principal as well. Empty, and so absent, in every environment.
-  dynamic "statement" {
-    for_each = length(var.test_trusted_principal_arns) > 0 ? [1] : []
-    content {
-      sid     = "TestOnlyAssumeRole"
-      actions = ["sts:AssumeRole"]
-      principals {
-        type        = "AWS"
-        identifiers = var.test_trusted_principal_arns
-      }
-    }
-  }
 }
 
 resource "aws_iam_role" "this" {

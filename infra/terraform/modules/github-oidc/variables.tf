@@ -132,13 +132,3 @@ variable "lock_table_arn" {
     error_message = "lock_table_arn must be a DynamoDB table ARN."
   }
 }
-
-variable "test_trusted_principal_arns" {
-  description = "TEST ONLY: AWS principals every role also trusts for sts:AssumeRole, for emulators that cannot check AssumeRoleWithWebIdentity (pipeline/terraform's IAM-enforced moto test). The root module never sets it."
-  type        = list(string)
-  default     = []
-  validation {
-    condition     = alltrue([for a in var.test_trusted_principal_arns : startswith(a, "arn:")])
-    error_message = "test_trusted_principal_arns must be ARNs."
-  }
-}
