@@ -21,7 +21,6 @@ import (
 	"github.com/pixelsandpetals/delivery/pipeline/bootstrap"
 	"github.com/pixelsandpetals/delivery/pipeline/checks"
 	"github.com/pixelsandpetals/delivery/pipeline/ecr"
-	"github.com/pixelsandpetals/delivery/pipeline/ecs"
 	"github.com/pixelsandpetals/delivery/pipeline/release"
 	"github.com/pixelsandpetals/delivery/pipeline/smoke"
 	"github.com/pixelsandpetals/delivery/pipeline/static"
@@ -261,141 +260,131 @@ func (m *Delivery) Deploy(
 			return "", err
 		}
 	}
-	unlock, err := m.lockEnvironment(ctx, t, "deploy", "release "+tag, breakLock)
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
 	log := func(format string, a ...any) {
 		fmt.Fprintf(os.Stderr, "deploy %s: "+format+"\n", append([]any{env}, a...)...)
 	}
-	// The tracker times the stages before the release proper and sends the summary to Slack however the deploy
-	// ends; failed(stage, err) ends it in one of those stages.
-	track := release.NewTracker(env, tag, func(s *release.Summary) {
-		if slackWebhook == nil {
-			return
-		}
-		url, err := slackWebhook.Plaintext(ctx)
-		if err == nil {
-			err = release.Notify(ctx, url, s)
-		}
-		if err != nil {
-			log("warning: %v", err)
-		}
-	})
-	failed := func(stage string, err error) (string, error) { return "", track.Fail(stage, err) }
-
-	// check ∥ build: the image is scanned before anything leaves the machine.
-	checkErr := make(chan error, 1)
-	go func() {
-		if skipCheck {
-			checkErr <- nil
-			return
-		}
-		_, err := m.Check(ctx)
-		checkErr <- err
-	}()
-	log("building the image")
-	image, err := m.Build(ctx, "Dockerfile", "")
-	cerr := <-checkErr // waited for in every case, so the check never outlives the call
-	switch {
-	case err != nil && cerr != nil:
-		return failed("check+build", errors.Join(err, cerr))
-	case err != nil:
-		return failed("build", err)
-	case cerr != nil:
-		return failed("check", cerr)
+	// What the stages hand on: the image, its scanned tarball, where it keeps its static assets.
+	var (
+		image   *dagger.Container
+		tarball *dagger.File
+		layout  static.Layout
+	)
+	d := release.Deploy{Environment: env, Tag: tag,
+		Lock: func(ctx context.Context) (func(), error) {
+			return m.lockEnvironment(ctx, t, "deploy", "release "+tag, breakLock)
+		},
+		Build: func(ctx context.Context) (err error) {
+			image, err = m.Build(ctx, "Dockerfile", "")
+			return err
+		},
+		Scan: func(ctx context.Context) (err error) {
+			if tarball, err = m.gatedTarball(ctx, image, gate); err != nil {
+				return err
+			}
+			// A missing or misnamed assets directory stops the release here, before anything changes, rather
+			// than releasing HTML whose scripts S3 does not have.
+			layout, err = m.assetLayout(ctx, image, assets)
+			return err
+		},
+		Integration: func(ctx context.Context) error {
+			return withSummary(&checks.Report{Results: []checks.Result{m.integration(ctx, image, appPort)}})
+		},
+		Infrastructure: func(ctx context.Context) (terraform.Targets, string, error) {
+			if skipApply {
+				targets, err := m.terraformOutputs(ctx, env, t.backend)
+				return targets, "not applied (--skip-apply): targets read from the state", err
+			}
+			targets, sum, err := m.apply(ctx, t, allowDestroy, tfVar)
+			return targets, sum.Counts(), err
+		},
+		Prepare: func(ctx context.Context, targets terraform.Targets) (release.Release, error) {
+			return m.prepareRelease(ctx, releaseInputs{targets: targets, tag: tag, smoke: smokePlan, retention: retention,
+				cfg: t.cfg, rolloutTimeout: timeout, tarball: tarball, image: image, layout: layout, k6Script: k6Script, log: log})
+		},
+		Notify: func(s *release.Summary) {
+			if slackWebhook == nil {
+				return
+			}
+			url, err := slackWebhook.Plaintext(ctx)
+			if err == nil {
+				err = release.Notify(ctx, url, s)
+			}
+			if err != nil {
+				log("warning: %v", err)
+			}
+		},
+		Log: func(s string) { log("%s", s) },
 	}
-	if skipCheck {
-		track.Done("build")
-	} else {
-		track.Done("check+build")
+	if !skipCheck {
+		d.Check = func(ctx context.Context) error {
+			_, err := m.Check(ctx)
+			return err
+		}
 	}
-	log("scanning the image")
-	tarball, err := m.gatedTarball(ctx, image, gate)
+	s, err := d.Run(ctx)
 	if err != nil {
-		return failed("scan", err)
-	}
-	// Where the image keeps its static assets: a missing or misnamed directory stops the release here, before
-	// anything changes, rather than releasing HTML whose scripts S3 does not have.
-	layout, err := m.assetLayout(ctx, image, assets)
-	if err != nil {
-		return failed("scan", err)
-	}
-	track.Done("scan")
-	log("integration tests against the image")
-	it := &checks.Report{Results: []checks.Result{m.integration(ctx, image, appPort)}}
-	if err := withSummary(it); err != nil {
-		return failed("integration", err)
-	}
-	track.Done("integration")
-
-	var targets terraform.Targets
-	var sum terraform.PlanSummary
-	if skipApply {
-		log("terraform output (--skip-apply)")
-		targets, err = m.terraformOutputs(ctx, env, t.backend)
-	} else {
-		log("terraform plan and apply")
-		targets, sum, err = m.apply(ctx, t, allowDestroy, tfVar)
-	}
-	if err != nil {
-		return failed("terraform", err)
-	}
-	track.Done("terraform")
-
-	r := release.Release{Targets: targets, Tag: tag, Smoke: smokePlan, Retention: retention,
-		ECS: awsecs.NewFromConfig(t.cfg), S3: awsenv.S3(t.cfg), CloudFront: cloudfront.NewFromConfig(t.cfg),
-		RolloutTimeout: timeout, Progress: os.Stderr}
-	if r.Image, err = exportImage(ctx, tarball); err != nil {
-		return failed("push", err)
-	}
-	if !layout.None() {
-		if r.AssetPrefix, err = layout.KeyPrefix(targets.StaticPathPattern); err != nil {
-			return failed("assets", err)
-		}
-		r.Assets = filepath.Join(os.TempDir(), "assets")
-		if _, err := image.Directory(layout.Dir).Export(ctx, r.Assets); err != nil {
-			return failed("assets", fmt.Errorf("exporting %s from the image: %s", layout.Dir, firstLine(err)))
-		}
-		log("static assets: %s of the image (%s) → s3://%s/%s", layout.Dir, layout.From, targets.StaticBucket, r.AssetPrefix)
-	}
-	ecrClient := awsecr.NewFromConfig(t.cfg)
-	r.ECR = ecrClient
-	if r.Auth, err = ecr.Login(ctx, ecrClient, ""); err != nil {
-		return failed("push", err)
-	}
-	if k6Script != "" {
-		r.SmokeRunner = m.k6Runner(k6Script)
-	}
-	if r.PushTo, err = m.pushHost(ctx); err != nil {
-		return failed("push", err)
-	}
-	if m.AppEndpoint != nil {
-		ep, err := m.AppEndpoint.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"})
-		if err != nil {
-			return failed("smoke", fmt.Errorf("app endpoint: %s", firstLine(err)))
-		}
-		r.Smoke.BaseURL = ep
-	}
-	s, err := release.Run(ctx, r)
-	if s != nil {
-		s.Infrastructure = sum.Counts()
-		if skipApply {
-			s.Infrastructure = "not applied (--skip-apply): targets read from the state"
-		}
-		track.Finish(s)
-	}
-	if err != nil {
-		if s != nil {
-			return "", fmt.Errorf("%w\n\n%s", err, s.String())
-		}
 		return "", err
 	}
 	if format == "json" {
 		return s.JSON() + "\n", nil
 	}
 	return s.String(), nil
+}
+
+// releaseInputs is what prepareRelease turns into a release.Release.
+type releaseInputs struct {
+	targets        terraform.Targets
+	tag            string
+	smoke          smoke.Plan
+	retention      static.Retention
+	cfg            aws.Config
+	rolloutTimeout time.Duration
+	image          *dagger.Container
+	tarball        *dagger.File
+	layout         static.Layout
+	k6Script       string
+	log            func(format string, a ...any)
+}
+
+// prepareRelease gathers what the release proper needs from the engine: the scanned image as an OCI layout, the
+// assets read out of it, the registry's login and host, the smoke test's endpoint and runner.
+func (m *Delivery) prepareRelease(ctx context.Context, in releaseInputs) (release.Release, error) {
+	r := release.Release{Targets: in.targets, Tag: in.tag, Smoke: in.smoke, Retention: in.retention,
+		ECS: awsecs.NewFromConfig(in.cfg), S3: awsenv.S3(in.cfg), CloudFront: cloudfront.NewFromConfig(in.cfg),
+		RolloutTimeout: in.rolloutTimeout, Progress: os.Stderr}
+	var err error
+	if r.Image, err = exportImage(ctx, in.tarball); err != nil {
+		return r, err
+	}
+	if !in.layout.None() {
+		if r.AssetPrefix, err = in.layout.KeyPrefix(in.targets.StaticPathPattern); err != nil {
+			return r, &release.StageError{Stage: "assets", Err: err}
+		}
+		r.Assets = filepath.Join(os.TempDir(), "assets")
+		if _, err := in.image.Directory(in.layout.Dir).Export(ctx, r.Assets); err != nil {
+			return r, &release.StageError{Stage: "assets", Err: fmt.Errorf("exporting %s from the image: %s", in.layout.Dir, firstLine(err))}
+		}
+		in.log("static assets: %s of the image (%s) → s3://%s/%s", in.layout.Dir, in.layout.From, in.targets.StaticBucket, r.AssetPrefix)
+	}
+	ecrClient := awsecr.NewFromConfig(in.cfg)
+	r.ECR = ecrClient
+	if r.Auth, err = ecr.Login(ctx, ecrClient, ""); err != nil {
+		return r, err
+	}
+	if in.k6Script != "" {
+		r.SmokeRunner = m.k6Runner(in.k6Script)
+	}
+	if r.PushTo, err = m.pushHost(ctx); err != nil {
+		return r, err
+	}
+	if m.AppEndpoint != nil {
+		ep, err := m.AppEndpoint.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"})
+		if err != nil {
+			return r, &release.StageError{Stage: "smoke", Err: fmt.Errorf("app endpoint: %s", firstLine(err))}
+		}
+		r.Smoke.BaseURL = ep
+	}
+	return r, nil
 }
 
 // retentionOf reads deploy's retention flags.
@@ -437,72 +426,4 @@ func (m *Delivery) sourceTag(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("digest of the source: %s", firstLine(err))
 	}
 	return "src-" + strings.TrimPrefix(id, "sha256:")[:12], nil
-}
-
-// Rollback puts an environment's ECS service back on an earlier release and waits until it serves: by default the
-// release deployed before the serving one, as recorded in the static bucket (never a revision Terraform registered
-// on its own), or the one --to names. A release whose assets were cleaned up is refused, naming what is missing.
-// +cache="never"
-func (m *Delivery) Rollback(
-	ctx context.Context,
-	// Environment, e.g. prod.
-	env string,
-	// Release to roll back to: its task definition (family:revision or ARN), tag or image digest; default: the
-	// release before the serving one.
-	// +optional
-	to string,
-	// Take the environment's lock although another run holds it with a live lease: only when that run is dead.
-	// +optional
-	breakLock bool,
-) (string, error) {
-	t, targets, err := m.openApplied(ctx, env)
-	if err != nil {
-		return "", err
-	}
-	unlock, err := m.lockEnvironment(ctx, t, "rollback", "", breakLock)
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	ecsc := awsecs.NewFromConfig(t.cfg)
-	st, err := ecs.Describe(ctx, ecsc, targets.Cluster, targets.Service)
-	if err != nil {
-		return "", fmt.Errorf("rollback %s: %w", env, err)
-	}
-	s3c := awsenv.S3(t.cfg)
-	releases, err := static.ListReleases(ctx, s3c, targets.StaticBucket)
-	if err != nil {
-		return "", fmt.Errorf("rollback %s: %w", env, err)
-	}
-	back, err := release.RollbackTarget(releases, st.TaskDefinition.ARN, to)
-	if err != nil {
-		return "", fmt.Errorf("rollback %s: %w", env, err)
-	}
-	if err := static.CheckAssets(ctx, s3c, targets.StaticBucket, back); err != nil {
-		return "", fmt.Errorf("rollback %s: %w", env, err)
-	}
-	res, err := ecs.Rollback(ctx, ecsc, ecs.RollbackOptions{Cluster: targets.Cluster,
-		Service: targets.Service, To: back.TaskDefinition, Progress: os.Stderr})
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("rollback %s: %s is serving release %s (was %s)\n", env, res.New.Label, back.Tag, res.Previous.Label), nil
-}
-
-// Status shows what an environment runs: task definition, image, task counts, deployments and recent events.
-// +cache="never"
-func (m *Delivery) Status(
-	ctx context.Context,
-	// Environment, e.g. prod.
-	env string,
-) (string, error) {
-	t, targets, err := m.openApplied(ctx, env)
-	if err != nil {
-		return "", err
-	}
-	st, err := ecs.Describe(ctx, awsecs.NewFromConfig(t.cfg), targets.Cluster, targets.Service)
-	if err != nil {
-		return "", err
-	}
-	return st.String(), nil
 }

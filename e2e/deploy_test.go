@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/pixelsandpetals/delivery/internal/testkit"
@@ -66,6 +67,9 @@ type deployLab struct {
 	appPort     int
 	keyID       string
 	secret      string
+	token       string // session token of temporary credentials (a role's), empty for an IAM user's keys
+	// skipApply makes deploy release only (--skip-apply), as deploy.yml's release job does with the release role.
+	skipApply bool
 }
 
 func newDeployLab(t *testing.T) *deployLab {
@@ -87,7 +91,7 @@ func randHex(n int) string {
 // call runs `dagger call <module flags> <args>` with the lab's endpoints and the sentinel credentials.
 func (d *deployLab) call(t *testing.T, src string, args ...string) run {
 	t.Helper()
-	for k, v := range map[string]string{"E2E_AWS_KEY_ID": d.keyID, "E2E_AWS_SECRET": d.secret} {
+	for k, v := range map[string]string{"E2E_AWS_KEY_ID": d.keyID, "E2E_AWS_SECRET": d.secret, "E2E_AWS_SESSION_TOKEN": d.token} {
 		if err := os.Setenv(k, v); err != nil {
 			t.Fatal(err)
 		}
@@ -96,6 +100,9 @@ func (d *deployLab) call(t *testing.T, src string, args ...string) run {
 		"--aws-secret-access-key=env:E2E_AWS_SECRET", "--aws-region=" + testkit.Region,
 		"--aws-endpoint=tcp://localhost" + strings.TrimPrefix(d.awsEndpoint, "http://127.0.0.1"),
 		"--registry-endpoint=tcp://localhost:5000", fmt.Sprintf("--app-endpoint=tcp://localhost:%d", d.appPort)}
+	if d.token != "" {
+		flags = append(flags, "--aws-session-token=env:E2E_AWS_SESSION_TOKEN")
+	}
 	return dagger(t, deployTimeout, append(flags, args...)...)
 }
 
@@ -110,7 +117,24 @@ func (d *deployLab) tfCall(t *testing.T, src string, fn ...string) run {
 }
 
 func (d *deployLab) deploy(t *testing.T, src, tag string) run {
-	return d.tfCall(t, src, "deploy", "--env=dev", "--tag="+tag, "--format=json", "--skip-check")
+	args := []string{"deploy", "--env=dev", "--tag=" + tag, "--format=json", "--skip-check"}
+	if d.skipApply {
+		args = append(args, "--skip-apply")
+	}
+	return d.tfCall(t, src, args...)
+}
+
+// as is this lab with the credentials of role (sts:AssumeRole with admin, whom the test's trust admits), as
+// aws-actions/configure-aws-credentials hands a workflow job its role's temporary keys.
+func (d *deployLab) as(t *testing.T, admin aws.Config, role string) *deployLab {
+	t.Helper()
+	c, err := testkit.AssumeRole(context.Background(), admin, role, "e2e-"+role[strings.LastIndex(role, "/")+1:])
+	if err != nil {
+		t.Fatalf("AssumeRole %s: %v", role, err)
+	}
+	as := *d
+	as.keyID, as.secret, as.token = c.AccessKeyID, c.SecretAccessKey, c.SessionToken
+	return &as
 }
 
 type summary struct {

@@ -80,7 +80,7 @@ func (p *ecsLifecycle) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out.Header = r.Header.Clone()
-	out.Host = p.moto.Host
+	out.Host = r.Host // the caller signed its request for this Host; an IAM-enforcing moto checks the signature
 	resp, err := http.DefaultTransport.RoundTrip(out)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,15 +54,20 @@ func replaceIn(t *testing.T, path, old, new string) {
 // as ECS runs it (see edge_test.go). A first release; a second that changes JS and CSS while a visitor keeps the
 // first page open; a third whose smoke test fails and is rolled back; a rollback to the first. Zero asset loads may
 // fail, for any page a visitor got.
+//
+// moto enforces IAM. An administrator bootstraps dev and makes release 1 with Terraform inside deploy (the laptop
+// path); every later call runs as the workflows' jobs do, with the credentials of the role infra/ created for that
+// job: plan.yml's plan with the plan role, deploy.yml's release job (deploy --skip-apply, rollback, status) with the
+// release role. Each role also gets one call it must not make, refused with nothing changed.
 func TestRelease_VisitorsLoadEveryAssetDuringAndAfterEachRelease(t *testing.T) {
 	requireLab(t)
-	m := testkit.StartMoto(t, "MOTO_ECS_SERVICE_RUNNING=1", "MOTO_IAM_LOAD_MANAGED_POLICIES=true", "MOTO_ACM_VALIDATION_WAIT=0")
-	cfg := m.Config(t)
+	m := testkit.StartEnforcedMoto(t, "MOTO_ECS_SERVICE_RUNNING=1", "MOTO_IAM_LOAD_MANAGED_POLICIES=true", "MOTO_ACM_VALIDATION_WAIT=0")
+	cfg := m.Config(t, m.Admin)
 	ctx := context.Background()
 	e := newEdge(t, cfg, 3000)
 	lifecycle := startECSLifecycle(t, m.Endpoint, e)
-	d := &deployLab{moto: m, awsEndpoint: lifecycle.URL, appPort: portOf(t, e.URL),
-		keyID: "AKIASENTINEL" + randHex(4), secret: "sentinel-secret-" + randHex(12)}
+	admin := &deployLab{awsEndpoint: lifecycle.URL, appPort: portOf(t, e.URL), keyID: m.Admin.AccessKeyID, secret: m.Admin.SecretAccessKey}
+	d := admin // who makes the calls: the administrator until the CI roles exist
 	var outputs []string
 	step := func(what string, r run) run {
 		t.Helper()
@@ -133,6 +139,29 @@ func TestRelease_VisitorsLoadEveryAssetDuringAndAfterEachRelease(t *testing.T) {
 	if !s1.Smoke.Passed || s1.Static.Uploaded != 2 || s1.Failed != "" || s1.Infrastructure == "" {
 		t.Errorf("summary: %+v", s1)
 	}
+
+	// From here on, the CI roles release 1's apply created, from the outputs an operator copies into the
+	// repository's variables.
+	roles := ciRoles(t, cfg, m.AdminARN())
+	planner := admin.as(t, cfg, roles["plan"])
+	d = admin.as(t, cfg, roles["release"])
+	d.skipApply = true
+	secrets := []string{admin.keyID, admin.secret, planner.keyID, planner.secret, d.keyID, d.secret}
+	if r := step("plan (plan role)", planner.tfCall(t, src1, "plan", "--env=dev")); r.exitCode != 0 {
+		t.Errorf("plan.yml's call with the plan role failed:\n%s", tail(r.output, 40))
+	}
+	for _, c := range []struct {
+		role string
+		lab  *deployLab
+	}{{"plan", planner}, {"release", d}} {
+		if r := step("apply ("+c.role+" role)", c.lab.tfCall(t, src1, "apply", "--env=dev")); r.exitCode == 0 ||
+			!strings.Contains(r.output, "AccessDenied") {
+			t.Errorf("apply with the %s role should be refused by IAM:\n%s", c.role, tail(r.output, 40))
+		}
+	}
+	// Nothing changed: the refused applies would have put the roles' trust back as Terraform has it (without the
+	// test's principal), so assuming them again still works only if they changed nothing.
+	_ = admin.as(t, cfg, roles["release"])
 
 	// The parts on their own: publish of a pushed commit pushes nothing; the smoke test of the live app passes.
 	if r := step("publish", d.call(t, src1, "publish", "--env=dev", "--tag="+tag)); r.exitCode != 0 ||
@@ -265,8 +294,10 @@ func TestRelease_VisitorsLoadEveryAssetDuringAndAfterEachRelease(t *testing.T) {
 
 	// Nothing secret in any output, nor in the pushed image (config and every layer).
 	for _, out := range outputs {
-		if strings.Contains(out, d.keyID) || strings.Contains(out, d.secret) {
-			t.Fatal("an AWS credential appears in the output")
+		for _, secret := range secrets {
+			if strings.Contains(out, secret) {
+				t.Fatal("an AWS credential appears in the output")
+			}
 		}
 	}
 	img, err := crane.Pull(labRegistry+repoPath+":"+tag, crane.Insecure)
@@ -278,8 +309,10 @@ func TestRelease_VisitorsLoadEveryAssetDuringAndAfterEachRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfgFile, _ := img.RawConfigFile()
-	if strings.Contains(sink.String()+string(cfgFile), d.secret) || strings.Contains(sink.String()+string(cfgFile), d.keyID) {
-		t.Fatal("an AWS credential is in the image")
+	for _, secret := range secrets {
+		if strings.Contains(sink.String()+string(cfgFile), secret) {
+			t.Fatal("an AWS credential is in the image")
+		}
 	}
 }
 
@@ -293,6 +326,40 @@ func waitServing(t *testing.T, e *edge, taskDefinition string) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// ciRoles reads the CI roles' ARNs from dev's Terraform outputs in its state (github_plan_role_arn, …: what the
+// README tells an operator to copy into repository variables) and lets trusted assume them as well: moto cannot
+// check the GitHub OIDC tokens the roles trust (see testkit.TrustAlso).
+func ciRoles(t *testing.T, admin aws.Config, trusted string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	obj, err := awsenv.S3(admin).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(backendSetting(t, "dev", "bucket")),
+		Key: aws.String(backendSetting(t, "dev", "key"))})
+	if err != nil {
+		t.Fatal(awsenv.Explain(err))
+	}
+	defer func() { _ = obj.Body.Close() }()
+	var state struct {
+		Outputs map[string]struct {
+			Value any `json:"value"`
+		} `json:"outputs"`
+	}
+	if err := json.NewDecoder(obj.Body).Decode(&state); err != nil {
+		t.Fatal(err)
+	}
+	roles := map[string]string{}
+	for _, role := range []string{"plan", "apply", "release"} {
+		arn, _ := state.Outputs["github_"+role+"_role_arn"].Value.(string)
+		if arn == "" {
+			t.Fatalf("dev's state has no output github_%s_role_arn", role)
+		}
+		if err := testkit.TrustAlso(ctx, admin, arn[strings.LastIndex(arn, "/")+1:], trusted); err != nil {
+			t.Fatal(err)
+		}
+		roles[role] = arn
+	}
+	return roles
 }
 
 // backendSetting is one setting of an environment's backend file, read as the module reads it.

@@ -304,7 +304,31 @@ module "monitoring" {
   target_group_arn_suffix = module.alb.target_group_arn_suffix
   distribution_id         = module.cloudfront.distribution_id
   enable_budget           = var.enable_budget
-  monthly_budget_usd      = var.monthly_budget_usd
+  monthly_budget_usd      = module.cost.monthly_budget_usd
+}
+
+# The budget follows from what this configuration costs idle (modules/cost; the arithmetic is in infra/README.md):
+# every count below is what the modules above create for these variables.
+module "cost" {
+  source              = "./modules/cost"
+  az_count            = var.az_count
+  nat_gateways        = var.single_nat_gateway ? 1 : var.az_count
+  interface_endpoints = module.vpc.interface_endpoint_count
+  tasks               = var.ecs_min_capacity
+  task_cpu            = var.ecs_cpu
+  task_memory         = var.ecs_memory
+  waf_rules           = var.enable_waf ? module.waf[0].rule_count : null
+  kms_keys            = 1 + (var.enable_waf ? 1 : 0) + (var.enable_cloudtrail ? 1 : 0)
+  secrets             = 2 + (var.enable_database ? 1 : 0) # app, origin header; RDS's managed master password
+  alarms              = module.monitoring.alarm_count + (var.enable_waf ? 1 : 0)
+  dashboards          = module.monitoring.dashboard_count
+  database = var.enable_database ? {
+    instance_class = var.db_instance_class, multi_az = var.environment == "prod", storage_gb = 20
+  } : null
+  cache = var.enable_cache ? {
+    node_type = var.cache_node_type, nodes = var.environment == "prod" ? 2 : 1
+  } : null
+  budget_override = var.monthly_budget_usd
 }
 
 # Audit and threat detection. CloudTrail, GuardDuty and Security Hub are account-wide services: with several

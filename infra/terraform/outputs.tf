@@ -125,3 +125,13 @@ output "alerts_topic_arn" {
   description = "SNS topic of all alarms."
   value       = module.monitoring.alerts_topic_arn
 }
+
+output "monthly_fixed_cost_usd" {
+  description = "What this environment costs a month before any traffic (list prices, whole USD), by component and in total; the budget is derived from it."
+  value       = { total = module.cost.monthly_fixed_usd, by_component = module.cost.monthly_fixed_breakdown_usd }
+}
+
+output "monthly_budget_usd" {
+  description = "The monthly budget the cost alerts use."
+  value       = module.cost.monthly_budget_usd
+}

@@ -424,12 +424,12 @@ variable "enable_budget" {
 }
 
 variable "monthly_budget_usd" {
-  description = "Monthly cost (USD) of resources tagged with this Environment; alerts at 80% actual and 100% forecast."
+  description = "Monthly budget (USD) of resources tagged with this Environment, alerting at 80% actual and 100% forecast. Default (null): derived from what the environment costs idle plus 50% (output monthly_fixed_cost_usd; infra/README.md, \"Budgets\")."
   type        = number
-  default     = 100
+  default     = null
   validation {
-    condition     = var.monthly_budget_usd > 0
-    error_message = "monthly_budget_usd must be positive."
+    condition     = var.monthly_budget_usd == null || try(var.monthly_budget_usd > 0, false)
+    error_message = "monthly_budget_usd must be positive, or null to derive it."
   }
 }
 

@@ -33,28 +33,38 @@ import (
 	"github.com/pixelsandpetals/delivery/pipeline/awsenv"
 )
 
-// motoResourceShim starts moto_server with two test-only fixes to its IAM enforcement; neither loosens a check.
+// motoResourceShim starts moto_server with small test-only fixes to its IAM enforcement; none loosens a check.
 //
-// Resources: moto 5.2's IAM enforcement hands the request's
-// resource ARN to the policy check for S3, IAM roles and STS only; for every other service it checks the action
-// against the resource "*", so a statement scoped to a resource ARN never matches there and a least-privilege
-// role is refused everything it is allowed. The shim gives DynamoDB, ECR, ECS and CloudFront requests their ARN
-// (table, repository, service, distribution), so the CI roles' resource scoping is what moto evaluates. Nothing
-// else changes: signatures, trust policies and Allow/Deny evaluation stay moto's own. moto still ignores
-// condition keys in identity policies (dynamodb:LeadingKeys, ecs:cluster, iam:PassedToService): pipeline/terraform/trust_test.go
-// evaluates those from the applied documents.
+// ARNs: moto writes a CloudFront distribution's ARN without its empty region field; the shim writes the real one,
+// so a policy naming the distribution (from Terraform's output) matches the request.
+//
+// Actions: moto names an action after the endpoint prefix the request was signed for, so CloudWatch's calls are
+// checked as "monitoring:DescribeAlarms"; the shim checks them as IAM names them ("cloudwatch:DescribeAlarms").
+//
+// Resources: moto 5.2's IAM enforcement hands the request's resource ARN to the policy check for S3, IAM roles and
+// STS only; for every other service it checks the action against the resource "*", so a statement scoped to a
+// resource ARN never matches there and a least-privilege role is refused everything it is allowed. The shim gives
+// DynamoDB, ECR, ECS, CloudFront and Secrets Manager requests their ARN (table, repository, service, distribution,
+// secret), so the CI roles' resource scoping is what moto evaluates. Nothing else changes: signatures, trust
+// policies and Allow/Deny evaluation stay moto's own. moto still ignores condition keys in identity policies
+// (dynamodb:LeadingKeys, ecs:cluster, iam:PassedToService): pipeline/terraform/trust_test.go evaluates those from
+// the applied documents.
 //
 // Signatures: moto recomputes a request's SigV4 signature from the query string as it received it decoded, so an S3
 // list whose prefix holds a '/' (Terraform's workspace lookup) fails with SignatureDoesNotMatch. The shim
-// re-encodes the query the way SigV4's canonical request does before moto compares signatures.
+// re-encodes the query the way SigV4's canonical request does before moto compares signatures. And for a request
+// without a body (CloudFront's GETs, e.g. Terraform reading an origin access control) moto hashes the parameters it
+// parsed from the path as if they were the payload; the shim hashes the empty payload the client signed.
 const motoResourceShim = `
 import re, sys
 from urllib.parse import quote, unquote, urlparse
 from moto.iam.access_control import IAMRequestBase
+from moto.cloudfront.models import Distribution
 from moto.cloudfront.responses import CloudFrontResponse
 from moto.dynamodb.responses import DynamoHandler
 from moto.ecr.responses import ECRResponse
 from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.secretsmanager.responses import SecretsManagerResponse
 from moto.server import main
 
 
@@ -74,7 +84,7 @@ def table(self):
 
 
 def repository(self):
-    name = self._get_param("repositoryName")
+    name = self._get_param("repositoryName") or (self._get_param("repositoryNames") or [None])[0]
     if name:
         return f"arn:aws:ecr:{self.region}:{self.current_account}:repository/{name}"
 
@@ -103,10 +113,43 @@ def canonical_query(self):
         pairs = [pair.partition("=") for pair in query.split("&") if pair]
         self._path = path + "?" + "&".join(
             quote(unquote(k), safe="-_.~") + "=" + quote(unquote(v), safe="-_.~") for k, _, v in pairs)
+    if self._method in ("GET", "HEAD", "DELETE") and not self._body and not isinstance(self._data, (bytes, str)):
+        self._data = ""  # a request without a body was signed over an empty payload, not moto's parsed params
     return create_aws_request(self)
 
 
+# moto names an action after the endpoint prefix it was signed for; IAM names CloudWatch's "cloudwatch:", not
+# "monitoring:".
+iam_request_init = IAMRequestBase.__init__
+IAM_PREFIX = {"monitoring": "cloudwatch"}
+
+
+def iam_action_names(self, *args, **kwargs):
+    iam_request_init(self, *args, **kwargs)
+    service, _, action = self._action.partition(":")
+    self._action = IAM_PREFIX.get(service, service) + ":" + action
+
+
+def secret(self):
+    secret_id = self._get_param("SecretId")
+    if secret_id:
+        return secret_id if secret_id.startswith("arn:") else f"arn:aws:secretsmanager:{self.region}:{self.current_account}:secret:{secret_id}"
+
+
+# moto writes a distribution's ARN without the empty region field ("cloudfront:<account>:"); policies that name the
+# real ARN ("cloudfront::<account>:") must match it.
+distribution_init = Distribution.__init__
+
+
+def distribution_arn(self, *args, **kwargs):
+    distribution_init(self, *args, **kwargs)
+    self.arn = self.arn.replace(":cloudfront:", ":cloudfront::", 1)
+
+
+Distribution.__init__ = distribution_arn
+IAMRequestBase.__init__ = iam_action_names
 IAMRequestBase._create_aws_request = canonical_query
+SecretsManagerResponse._determine_resource = scoped(secret)
 DynamoHandler._determine_resource = scoped(table)
 ECRResponse._determine_resource = scoped(repository)
 EC2ContainerServiceResponse._determine_resource = scoped(service)

@@ -12,7 +12,7 @@ ecs_cpu              = 256
 ecs_memory           = 512
 
 enable_database = false
-enable_cache    = false # moto cannot create ElastiCache replication groups; off everywhere for now
+enable_cache    = false # the app keeps no server-side cache or sessions yet (the seed: optional)
 enable_waf      = true
 
 enable_cloudtrail   = false # account-wide services: prod's stack owns them (see infra/README.md)
@@ -28,5 +28,4 @@ github_repository = "pixelsandpetals/pixelsandpetals"
 
 single_nat_gateway = true
 log_retention_days = 14
-monthly_budget_usd = 50
 force_destroy      = true

@@ -11,7 +11,7 @@ ecs_cpu              = 512
 ecs_memory           = 1024
 
 enable_database = false
-enable_cache    = false # moto cannot create ElastiCache replication groups; off everywhere for now
+enable_cache    = false # the app keeps no server-side cache or sessions yet (the seed: optional)
 enable_waf      = true
 
 enable_cloudtrail   = true # account-wide: this stack owns the account's trail, detector and hub
@@ -27,7 +27,6 @@ github_repository = "pixelsandpetals/pixelsandpetals"
 
 single_nat_gateway     = false
 log_retention_days     = 90
-monthly_budget_usd     = 500
 cloudfront_price_class = "PriceClass_All"
 hsts_preload           = true # the apex only: preload covers every subdomain and is slow to undo
 force_destroy          = false

@@ -104,6 +104,13 @@ data "aws_iam_policy_document" "plan" {
   # What `terraform plan` refreshes: the configuration's resources and data sources, read-only. Bucket-level
   # reads only (s3:GetBucket*, s3:Get*Configuration): no object in any bucket but the state above.
   # secretsmanager:GetRandomPassword: plan opens the ephemeral random passwords (app secret, origin header).
+  # The provider reads a bucket with HeadBucket, which S3 authorises as s3:ListBucket: this environment's buckets
+  # (key names, never contents), else every plan fails refreshing them.
+  statement {
+    sid       = "RefreshAppBuckets"
+    actions   = ["s3:ListBucket"]
+    resources = [local.app_buckets]
+  }
   statement {
     sid = "RefreshReadOnly"
     actions = [

@@ -7,3 +7,13 @@ output "dashboard_name" {
   description = "CloudWatch dashboard of the environment."
   value       = aws_cloudwatch_dashboard.this.dashboard_name
 }
+
+output "alarm_count" {
+  description = "Metric alarms this module creates."
+  value       = length(local.alarms) + 1 # + latency p95
+}
+
+output "dashboard_count" {
+  description = "Dashboards this module creates."
+  value       = 1
+}

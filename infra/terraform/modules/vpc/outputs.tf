@@ -22,3 +22,8 @@ output "nat_public_ips" {
   description = "Egress IPs of the private subnets, for allow-lists of third parties."
   value       = aws_eip.nat[*].public_ip
 }
+
+output "interface_endpoint_count" {
+  description = "Interface VPC endpoints created (each billed in every AZ)."
+  value       = length(var.interface_endpoints)
+}

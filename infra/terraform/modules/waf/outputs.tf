@@ -7,3 +7,8 @@ output "log_group_name" {
   description = "CloudWatch log group (us-east-1) receiving the web ACL's request logs."
   value       = aws_cloudwatch_log_group.waf.name
 }
+
+output "rule_count" {
+  description = "Rules and managed rule groups in the web ACL (WAF bills each)."
+  value       = length(local.managed_rule_groups) + 1 # + the rate limit
+}

@@ -1,4 +1,4 @@
-package workflows
+package workflowlint
 
 import (
 	"encoding/json"

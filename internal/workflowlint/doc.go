@@ -1,5 +1,7 @@
-// Package workflows lints GitHub Actions workflows: actionlint (as a library, with shellcheck when it is on PATH)
-// plus this project's thin-wrapper rule, which keeps CI a thin shell around the Dagger module.
+// Package workflowlint lints this repository's GitHub Actions workflows: actionlint (as a library, with shellcheck
+// when it is on PATH) plus this project's thin-wrapper rule, which keeps CI a thin shell around the Dagger module.
+// It is the project's own policy, run by its tests, not a stage of the module: users' repositories keep workflows
+// of their own that such a rule has no business refusing (the module's workflows stage runs actionlint only).
 //
 // # Pinning
 //
@@ -23,4 +25,4 @@
 // Jobs that call a reusable workflow (`jobs.<id>.uses`) are only checked for pinning.
 //
 // Findings print as `file:line: message`.
-package workflows
+package workflowlint
