@@ -32,6 +32,16 @@ provider "aws" {
   }
 }
 
+# Disaster recovery copies (modules/dr): only used with enable_replication.
+provider "aws" {
+  alias             = "replica"
+  region            = var.replica_region
+  s3_use_path_style = var.s3_use_path_style
+  default_tags {
+    tags = local.tags
+  }
+}
+
 data "aws_caller_identity" "current" {}
 
 # One customer-managed key for every log group and the alert topic: log data is encrypted with a key whose
@@ -118,6 +128,25 @@ module "s3" {
   name          = local.name
   account_id    = data.aws_caller_identity.current.account_id
   force_destroy = var.force_destroy
+}
+
+# The static and backups buckets replicated to replica_region, and the database's recovery points copied there:
+# what a region's loss leaves (restore drill: infra/README.md, "Disaster recovery").
+module "dr" {
+  source         = "./modules/dr"
+  count          = var.enable_replication ? 1 : 0
+  name           = local.name
+  replica_region = var.replica_region
+  buckets = {
+    static  = { name = module.s3.static_bucket, arn = module.s3.static_bucket_arn, kms = false }
+    backups = { name = module.s3.backups_bucket, arn = module.s3.backups_bucket_arn, kms = true }
+  }
+  database_arn  = var.enable_database ? module.database[0].arn : null
+  force_destroy = var.force_destroy
+  providers = {
+    aws         = aws
+    aws.replica = aws.replica
+  }
 }
 
 module "ecr" {

@@ -135,3 +135,8 @@ output "monthly_budget_usd" {
   description = "The monthly budget the cost alerts use."
   value       = module.cost.monthly_budget_usd
 }
+
+output "dr_copies" {
+  description = "Disaster-recovery copies in replica_region (enable_replication): replica buckets and backup vaults; null when off."
+  value       = var.enable_replication ? { region = var.replica_region, buckets = module.dr[0].replica_buckets, backup_vaults = module.dr[0].backup_vaults } : null
+}

@@ -417,6 +417,26 @@ variable "log_retention_days" {
   }
 }
 
+variable "enable_replication" {
+  description = "Replicate the static and backups buckets to replica_region and copy the database's daily AWS Backup recovery points there (prod: the seed's DR promise)."
+  type        = bool
+  default     = false
+}
+
+variable "replica_region" {
+  description = "Region of the disaster-recovery copies (enable_replication); must differ from aws_region."
+  type        = string
+  default     = "us-west-2"
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.replica_region))
+    error_message = "replica_region must be an AWS region such as us-west-2."
+  }
+  validation {
+    condition     = !var.enable_replication || var.replica_region != var.aws_region
+    error_message = "replica_region must differ from aws_region: a copy in the same region survives nothing."
+  }
+}
+
 variable "enable_budget" {
   description = "Create a monthly AWS Budgets cost alert to alert_email. Set false where the Budgets API is unavailable (moto)."
   type        = bool

@@ -77,6 +77,9 @@ func TestInfra_EveryEnvironmentPassesVariableValidation(t *testing.T) {
 	}
 }
 
+// typeAttr is a variable's type attribute, however terraform fmt aligns it (a multi-line object type is not aligned).
+var typeAttr = regexp.MustCompile(`(?m)^\s+type\s+= `)
+
 // Every input says what it is for and what it accepts; bools are constrained by their type, the rest need a
 // validation block.
 func TestInfra_VariablesAndOutputsAreDocumented(t *testing.T) {
@@ -92,7 +95,7 @@ func TestInfra_VariablesAndOutputsAreDocumented(t *testing.T) {
 			if !strings.Contains(body, "description = ") {
 				t.Errorf("%s: %s %q has no description", f, kind, name)
 			}
-			if kind == "variable" && !strings.Contains(body, "type        = ") {
+			if kind == "variable" && !typeAttr.MatchString(body) {
 				t.Errorf("%s: variable %q has no type", f, name)
 			}
 			if kind == "variable" && !strings.Contains(body, "= bool") && !strings.Contains(body, "validation {") {

@@ -30,3 +30,7 @@ log_retention_days     = 90
 cloudfront_price_class = "PriceClass_All"
 hsts_preload           = true # the apex only: preload covers every subdomain and is slow to undo
 force_destroy          = false
+
+# Disaster recovery: static and backups buckets replicated, database recovery points copied (infra/README.md).
+enable_replication = true
+replica_region     = "us-west-2"

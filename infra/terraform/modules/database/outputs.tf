@@ -12,3 +12,8 @@ output "credentials_secret_arn" {
   description = "Secrets Manager secret (JSON username/password) managed by RDS."
   value       = aws_db_instance.this.master_user_secret[0].secret_arn
 }
+
+output "arn" {
+  description = "ARN of the database instance (AWS Backup selects it)."
+  value       = aws_db_instance.this.arn
+}

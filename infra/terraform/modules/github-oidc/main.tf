@@ -116,6 +116,7 @@ data "aws_iam_policy_document" "plan" {
     actions = [
       "acm:DescribeCertificate", "acm:GetCertificate", "acm:ListTagsForCertificate",
       "application-autoscaling:Describe*", "application-autoscaling:ListTagsForResource",
+      "backup:Describe*", "backup:Get*", "backup:List*",
       "budgets:ListTagsForResource", "budgets:ViewBudget",
       "cloudfront:Get*", "cloudfront:List*",
       "cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*",

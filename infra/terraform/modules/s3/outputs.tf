@@ -30,3 +30,8 @@ output "backups_bucket" {
   description = "Name of the backups bucket."
   value       = aws_s3_bucket.this["backups"].id
 }
+
+output "backups_bucket_arn" {
+  description = "ARN of the backups bucket."
+  value       = aws_s3_bucket.this["backups"].arn
+}
