@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pixelsandpetals/delivery/pipeline/awsenv"
+	"github.com/pixelsandpetals/delivery/pipeline/ecs"
 )
 
 // ReleasePrefix is the key prefix, at the bucket root, under which every release records the asset keys it needs:
@@ -262,18 +263,10 @@ func names(r ReleaseManifest, ref string) bool {
 	switch {
 	case r.Tag == ref, r.ImageDigest == ref, strings.HasSuffix(ref, "@"+r.ImageDigest):
 		return true
-	case r.TaskDefinition != "" && taskDefinitionLabel(r.TaskDefinition) == taskDefinitionLabel(ref):
+	case r.TaskDefinition != "" && ecs.Label(r.TaskDefinition) == ecs.Label(ref):
 		return true
 	}
 	return false
-}
-
-// taskDefinitionLabel turns arn:aws:ecs:…:task-definition/web:42 into web:42, as the ecs stage labels revisions.
-func taskDefinitionLabel(td string) string {
-	if i := strings.LastIndex(td, "task-definition/"); i >= 0 {
-		return td[i+len("task-definition/"):]
-	}
-	return td
 }
 
 // CheckAssets makes sure every asset the release needs is still in the bucket: a release older than the retention
