@@ -334,6 +334,8 @@ module "monitoring" {
   distribution_id         = module.cloudfront.distribution_id
   enable_budget           = var.enable_budget
   monthly_budget_usd      = module.cost.monthly_budget_usd
+  fixed_cost              = module.cost.monthly_fixed_breakdown_usd
+  web_acl_name            = var.enable_waf ? local.name : null
 }
 
 # The budget follows from what this configuration costs idle (modules/cost; the arithmetic is in infra/README.md):

@@ -14,6 +14,6 @@ output "alarm_count" {
 }
 
 output "dashboard_count" {
-  description = "Dashboards this module creates."
-  value       = 1
+  description = "Dashboards this module creates (service, security, cost)."
+  value       = 3
 }

@@ -141,3 +141,23 @@ variable "monthly_budget_usd" {
     error_message = "monthly_budget_usd must be positive."
   }
 }
+
+variable "web_acl_name" {
+  description = "Name of the CloudFront web ACL, for the security dashboard; null without a WAF."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.web_acl_name == null || try(length(var.web_acl_name) > 0, false)
+    error_message = "web_acl_name must be a name, or null."
+  }
+}
+
+variable "fixed_cost" {
+  description = "The environment's fixed monthly cost by component (USD, modules/cost), shown on the cost dashboard."
+  type        = map(number)
+  default     = {}
+  validation {
+    condition     = alltrue([for v in values(var.fixed_cost) : v >= 0])
+    error_message = "fixed_cost values must be >= 0."
+  }
+}

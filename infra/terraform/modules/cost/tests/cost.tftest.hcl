@@ -3,7 +3,8 @@
 
 variables {
   # dev as environments/dev.tfvars configures it: 3 AZs, one NAT gateway, the three default interface endpoints,
-  # one 0.25 vCPU / 0.5 GB task, the WAF's five rules, two KMS keys, two secrets, seven alarms, one dashboard.
+  # one 0.25 vCPU / 0.5 GB task, the WAF's five rules, two KMS keys, two secrets, seven alarms, three dashboards
+  # (service, security, cost).
   az_count            = 3
   nat_gateways        = 1
   interface_endpoints = 3
@@ -14,18 +15,18 @@ variables {
   kms_keys            = 2
   secrets             = 2
   alarms              = 7
-  dashboards          = 1
+  dashboards          = 3
 }
 
-run "dev_costs_161_usd_idle_and_budgets_250" {
+run "dev_costs_167_usd_idle_and_budgets_260" {
   command = plan
   assert {
-    condition     = output.monthly_fixed_usd == 161
-    error_message = "dev's fixed cost: ${output.monthly_fixed_usd} USD, want 161 (NAT 32.85 + endpoints 65.70 + public IPv4 14.60 + ALB 22.27 + task 9.01 + WAF 10 + KMS 2 + secrets 0.80 + alarms 0.70 + dashboard 3)"
+    condition     = output.monthly_fixed_usd == 167
+    error_message = "dev's fixed cost: ${output.monthly_fixed_usd} USD, want 167 (NAT 32.85 + endpoints 65.70 + public IPv4 14.60 + ALB 22.27 + task 9.01 + WAF 10 + KMS 2 + secrets 0.80 + alarms 0.70 + dashboards 9)"
   }
   assert {
-    condition     = output.monthly_budget_usd == 250
-    error_message = "dev's budget: ${output.monthly_budget_usd} USD, want 250 (161 x 1.5, rounded up to 10)"
+    condition     = output.monthly_budget_usd == 260
+    error_message = "dev's budget: ${output.monthly_budget_usd} USD, want 260 (167 x 1.5, rounded up to 10)"
   }
 }
 
@@ -36,7 +37,7 @@ run "a_nat_gateway_per_az_and_a_database_raise_the_budget" {
     database     = { instance_class = "db.t4g.micro", multi_az = true, storage_gb = 20 }
   }
   assert {
-    condition     = output.monthly_fixed_usd > 161 + 32 + 23 && output.monthly_budget_usd > 250
+    condition     = output.monthly_fixed_usd > 167 + 32 + 23 && output.monthly_budget_usd > 260
     error_message = "a second NAT gateway (32.85) and a multi-AZ db.t4g.micro (23.36 + storage) must raise fixed cost and budget: ${output.monthly_fixed_usd} / ${output.monthly_budget_usd}"
   }
 }
