@@ -298,8 +298,16 @@ func (m *Delivery) Deploy(
 			return targets, sum.Counts(), err
 		},
 		Prepare: func(ctx context.Context, targets terraform.Targets) (release.Release, error) {
-			return m.prepareRelease(ctx, releaseInputs{targets: targets, tag: tag, smoke: smokePlan, retention: retention,
-				cfg: t.cfg, rolloutTimeout: timeout, tarball: tarball, image: image, layout: layout, k6Script: k6Script, log: log})
+			ecrClient := awsecr.NewFromConfig(t.cfg)
+			r := release.Release{Targets: targets, Tag: tag, Smoke: smokePlan, Retention: retention,
+				ECS: awsecs.NewFromConfig(t.cfg), S3: awsenv.S3(t.cfg), CloudFront: cloudfront.NewFromConfig(t.cfg),
+				ECR: ecrClient, RolloutTimeout: timeout, Progress: os.Stderr}
+			if err := m.prepareRelease(ctx, &r, tarball, image, layout, k6Script, log); err != nil {
+				return r, err
+			}
+			var err error
+			r.Auth, err = ecr.Login(ctx, ecrClient, "")
+			return r, err
 		},
 		Notify: func(s *release.Summary) {
 			if slackWebhook == nil {
@@ -331,60 +339,38 @@ func (m *Delivery) Deploy(
 	return s.String(), nil
 }
 
-// releaseInputs is what prepareRelease turns into a release.Release.
-type releaseInputs struct {
-	targets        terraform.Targets
-	tag            string
-	smoke          smoke.Plan
-	retention      static.Retention
-	cfg            aws.Config
-	rolloutTimeout time.Duration
-	image          *dagger.Container
-	tarball        *dagger.File
-	layout         static.Layout
-	k6Script       string
-	log            func(format string, a ...any)
-}
-
-// prepareRelease gathers what the release proper needs from the engine: the scanned image as an OCI layout, the
-// assets read out of it, the registry's login and host, the smoke test's endpoint and runner.
-func (m *Delivery) prepareRelease(ctx context.Context, in releaseInputs) (release.Release, error) {
-	r := release.Release{Targets: in.targets, Tag: in.tag, Smoke: in.smoke, Retention: in.retention,
-		ECS: awsecs.NewFromConfig(in.cfg), S3: awsenv.S3(in.cfg), CloudFront: cloudfront.NewFromConfig(in.cfg),
-		RolloutTimeout: in.rolloutTimeout, Progress: os.Stderr}
+// prepareRelease completes r with what the release proper needs from the engine: the scanned image as an OCI
+// layout, the assets read out of it, the registry's host, the smoke test's endpoint and runner.
+func (m *Delivery) prepareRelease(ctx context.Context, r *release.Release, tarball *dagger.File, image *dagger.Container,
+	layout static.Layout, k6Script string, log func(format string, a ...any)) error {
 	var err error
-	if r.Image, err = exportImage(ctx, in.tarball); err != nil {
-		return r, err
+	if r.Image, err = exportImage(ctx, tarball); err != nil {
+		return err
 	}
-	if !in.layout.None() {
-		if r.AssetPrefix, err = in.layout.KeyPrefix(in.targets.StaticPathPattern); err != nil {
-			return r, &release.StageError{Stage: "assets", Err: err}
+	if !layout.None() {
+		if r.AssetPrefix, err = layout.KeyPrefix(r.Targets.StaticPathPattern); err != nil {
+			return &release.StageError{Stage: "assets", Err: err}
 		}
 		r.Assets = filepath.Join(os.TempDir(), "assets")
-		if _, err := in.image.Directory(in.layout.Dir).Export(ctx, r.Assets); err != nil {
-			return r, &release.StageError{Stage: "assets", Err: fmt.Errorf("exporting %s from the image: %s", in.layout.Dir, firstLine(err))}
+		if _, err := image.Directory(layout.Dir).Export(ctx, r.Assets); err != nil {
+			return &release.StageError{Stage: "assets", Err: fmt.Errorf("exporting %s from the image: %s", layout.Dir, firstLine(err))}
 		}
-		in.log("static assets: %s of the image (%s) → s3://%s/%s", in.layout.Dir, in.layout.From, in.targets.StaticBucket, r.AssetPrefix)
+		log("static assets: %s of the image (%s) → s3://%s/%s", layout.Dir, layout.From, r.Targets.StaticBucket, r.AssetPrefix)
 	}
-	ecrClient := awsecr.NewFromConfig(in.cfg)
-	r.ECR = ecrClient
-	if r.Auth, err = ecr.Login(ctx, ecrClient, ""); err != nil {
-		return r, err
-	}
-	if in.k6Script != "" {
-		r.SmokeRunner = m.k6Runner(in.k6Script)
+	if k6Script != "" {
+		r.SmokeRunner = m.k6Runner(k6Script)
 	}
 	if r.PushTo, err = m.pushHost(ctx); err != nil {
-		return r, err
+		return err
 	}
 	if m.AppEndpoint != nil {
 		ep, err := m.AppEndpoint.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"})
 		if err != nil {
-			return r, &release.StageError{Stage: "smoke", Err: fmt.Errorf("app endpoint: %s", firstLine(err))}
+			return &release.StageError{Stage: "smoke", Err: fmt.Errorf("app endpoint: %s", firstLine(err))}
 		}
 		r.Smoke.BaseURL = ep
 	}
-	return r, nil
+	return nil
 }
 
 // retentionOf reads deploy's retention flags.

@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -157,7 +156,7 @@ CloudFrontResponse._determine_resource = scoped(distribution)
 main(sys.argv[1:])
 `
 
-// enforcedMoto is a moto that enforces signatures and IAM policies after its first noAuth requests.
+// EnforcedMoto is a moto that enforces signatures and IAM policies after its first noAuth requests.
 type EnforcedMoto struct {
 	// Endpoint is the base URL, e.g. http://127.0.0.1:40123.
 	Endpoint string
@@ -212,39 +211,9 @@ func startEnforcedMoto(t testing.TB, noAuth int, env ...string) *EnforcedMoto {
 	t.Helper()
 	python := motoPython(t)
 	port := FreePort(t)
-	logPath := filepath.Join(t.TempDir(), "moto.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cmd := exec.Command(python[0], append(python[1:], "-c", motoResourceShim, "-H", "127.0.0.1", "-p", strconv.Itoa(port))...)
 	cmd.Env = append(os.Environ(), append([]string{"INITIAL_NO_AUTH_ACTION_COUNT=" + strconv.Itoa(noAuth)}, env...)...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting moto: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		_ = logf.Close()
-		if t.Failed() {
-			t.Logf("--- last lines of moto's log ---\n%s", tailOfFile(logPath, 30))
-		}
-	})
-	m := &EnforcedMoto{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		// /moto-api/ is not an AWS action: it does not use up the unauthenticated requests.
-		resp, err := http.Get(m.Endpoint + "/moto-api/")
-		if err == nil {
-			_ = resp.Body.Close()
-			return m
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto did not answer on %s within 30s: %v\n%s", m.Endpoint, err, tailOfFile(logPath, 30))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return &EnforcedMoto{Endpoint: serveMoto(t, cmd, port)}
 }
 
 // motoPython is the interpreter of moto_server: its shebang, or python3 when moto_server is a wrapper (pyenv).
@@ -393,16 +362,6 @@ func AccessDenied(err error) bool {
 		return true
 	}
 	return false
-}
-
-// tailOfFile is the last n lines of a file, for failure messages.
-func tailOfFile(path string, n int) string {
-	data, _ := os.ReadFile(path)
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // TrustAlso adds principal to the trust policy of the role named roleName, next to the statements it has. Tests need

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,6 +58,14 @@ func StartMoto(t testing.TB, env ...string) *Moto {
 	port := FreePort(t)
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Env = append(os.Environ(), env...)
+	return &Moto{Endpoint: serveMoto(t, cmd, port)}
+}
+
+// serveMoto starts cmd (a moto server on port), stops it when the test ends, and returns its base URL once it
+// answers. /moto-api/ is not an AWS action, so the wait uses none of an enforcing moto's unauthenticated requests.
+// moto's log goes to a file whose last lines a failed test prints.
+func serveMoto(t testing.TB, cmd *exec.Cmd, port int) string {
+	t.Helper()
 	logPath := filepath.Join(t.TempDir(), "moto.log")
 	logf, err := os.Create(logPath)
 	if err != nil {
@@ -64,24 +73,26 @@ func StartMoto(t testing.TB, env ...string) *Moto {
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting moto_server: %v", err)
+		t.Fatalf("starting moto: %v", err)
 	}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		_ = logf.Close()
+		if t.Failed() {
+			t.Logf("--- last lines of moto's log ---\n%s", TailOfFile(logPath, 30))
+		}
 	})
-	m := &Moto{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(m.Endpoint + "/moto-api/")
+		resp, err := http.Get(endpoint + "/moto-api/")
 		if err == nil {
 			_ = resp.Body.Close()
-			return m
+			return endpoint
 		}
 		if time.Now().After(deadline) {
-			out, _ := os.ReadFile(logPath)
-			t.Fatalf("moto_server did not answer on %s within 30s: %v\n%s", m.Endpoint, err, out)
+			t.Fatalf("moto did not answer on %s within 30s: %v\n%s", endpoint, err, TailOfFile(logPath, 30))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -111,4 +122,14 @@ func FreePort(t testing.TB) int {
 	}
 	defer func() { _ = l.Close() }() // only probed for its port
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TailOfFile is the last n lines of a file, for failure messages.
+func TailOfFile(path string, n int) string {
+	data, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }

@@ -42,16 +42,6 @@ func copyInfra(t *testing.T) string {
 	return dst
 }
 
-// tailOf returns the last n lines of a log file, for failure messages.
-func tailOf(path string, n int) string {
-	data, _ := os.ReadFile(path)
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
 // writeFile writes a test file (0644), creating its directory, and stops the test if it cannot.
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()

@@ -110,7 +110,7 @@ func TestIdentity_CIRolesUnderIAMEnforcement(t *testing.T) {
 		t.Helper()
 		step(name, func() error {
 			if err := f(); err != nil {
-				return fmt.Errorf("%w\n--- last lines of terraform's output ---\n%s", err, tailOf(logPath, 30))
+				return fmt.Errorf("%w\n--- last lines of terraform's output ---\n%s", err, testkit.TailOfFile(logPath, 30))
 			}
 			return nil
 		})

@@ -85,7 +85,7 @@ func TestApply_DevStackOnMotoWithS3BackendAndDynamoDBLock(t *testing.T) {
 		t.Helper()
 		start := time.Now()
 		if err := f(); err != nil {
-			t.Fatalf("%s: %v\n--- last lines of terraform's output ---\n%s", name, err, tailOf(logPath, 40))
+			t.Fatalf("%s: %v\n--- last lines of terraform's output ---\n%s", name, err, testkit.TailOfFile(logPath, 40))
 		}
 		t.Logf("%-8s %s", name, time.Since(start).Round(100*time.Millisecond))
 	}
